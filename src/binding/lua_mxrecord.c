@@ -1,0 +1,39 @@
+/* lua_mxrecord.c: luaopen_mxrecord_core, the module table of the C layer.
+ * The public module is lua/mxrecord/init.lua, which builds on this one. */
+#include <string.h>
+
+#include "lua_binding.h"
+#include "lua_compat.h"
+#include "mxr_name.h"
+#include "mxr_resolver.h"
+#include "mxrecord.h"
+
+/* normalize_name(s) -> name | nil, message, "badname" */
+static int m_normalize_name(lua_State *L) {
+  size_t len;
+  const char *s, *why;
+  char out[MXR_NAME_MAX + 1];
+  if (lua_type(L, 1) != LUA_TSTRING)
+    return luaL_argerror(L, 1, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, 1)));
+  s = lua_tolstring(L, 1, &len);
+  if (mxr_name_normalize(s, len, out, &why) < 0) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "badname: %s", why);
+    lua_pushliteral(L, "badname");
+    return 3;
+  }
+  lua_pushstring(L, out);
+  return 1;
+}
+
+MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
+  lua_newtable(L);
+  lua_pushliteral(L, MXRECORD_VERSION);
+  lua_setfield(L, -2, "_VERSION");
+  lua_pushstring(L, mxr_cares_version());
+  lua_setfield(L, -2, "cares_version");
+  lua_pushcfunction(L, m_normalize_name);
+  lua_setfield(L, -2, "normalize_name");
+  mxr_lua_open_resolver(L);
+  return 1;
+}

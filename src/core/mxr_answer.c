@@ -1,0 +1,304 @@
+/* mxr_answer.c: walks a DNS message and extracts records of the asked type,
+ * their TTLs, the CNAME target and the RFC 2308 negative TTL.
+ *
+ * Names inside RDATA are expanded with c-ares' ares_expand_name, which copes
+ * with compression loops and escapes odd octets; everything else is read
+ * with explicit bounds checks, so a short or garbled packet yields
+ * MXR_E_BADRESP and never a read past the buffer. */
+#include "mxr_answer.h"
+
+#include <arpa/inet.h>
+#include <sys/select.h> /* ares.h of c-ares 1.18 uses fd_set */
+#include <ares.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR_LEN 12
+
+static uint16_t get16(const unsigned char *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static uint32_t get32(const unsigned char *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* RFC 2181 §8: a TTL with the top bit set is treated as zero. */
+static uint32_t clean_ttl(uint32_t ttl) { return (ttl & 0x80000000u) ? 0 : ttl; }
+
+/* Advances *pos past a (possibly compressed) name; -1 if it runs off the end. */
+static int skip_name(const unsigned char *msg, size_t len, size_t *pos) {
+  size_t p = *pos;
+  for (;;) {
+    unsigned char l;
+    if (p >= len) return -1;
+    l = msg[p];
+    if (l == 0) {
+      *pos = p + 1;
+      return 0;
+    }
+    if ((l & 0xC0) == 0xC0) {
+      if (p + 2 > len) return -1;
+      *pos = p + 2;
+      return 0;
+    }
+    if (l & 0xC0) return -1; /* 0x40/0x80 label types are not in use */
+    p += 1 + (size_t)l;
+  }
+}
+
+/* Expands the name at msg+pos into a malloc'd, lower-cased string without a
+ * trailing dot ("" for the root). */
+static char *expand_name(const unsigned char *msg, size_t len, size_t pos) {
+  char *s = NULL, *copy;
+  long enclen = 0;
+  size_t n, i;
+  if (pos >= len || ares_expand_name(msg + pos, msg, (int)len, &s, &enclen) != ARES_SUCCESS) return NULL;
+  /* Copied so that the caller frees with free(), whatever allocator c-ares uses. */
+  n = strlen(s);
+  copy = malloc(n + 1);
+  if (copy) {
+    for (i = 0; i < n; i++) copy[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + ('a' - 'A')) : s[i];
+    copy[n] = '\0';
+  }
+  ares_free_string(s);
+  return copy;
+}
+
+typedef struct rr {
+  uint16_t type;
+  uint32_t ttl;
+  size_t rdata, rdlen;
+} rr;
+
+/* Reads one resource record header at *pos; -1 when it does not fit. */
+static int read_rr(const unsigned char *msg, size_t len, size_t *pos, rr *out) {
+  size_t p = *pos;
+  if (skip_name(msg, len, &p) < 0 || p + 10 > len) return -1;
+  out->type = get16(msg + p);
+  out->ttl = clean_ttl(get32(msg + p + 4));
+  out->rdlen = get16(msg + p + 8);
+  out->rdata = p + 10;
+  if (out->rdata + out->rdlen > len) return -1;
+  *pos = out->rdata + out->rdlen;
+  return 0;
+}
+
+void mxr_answer_fail(mxr_answer *ans, int error) {
+  memset(ans, 0, sizeof *ans);
+  ans->error = error;
+  ans->rcode = -1;
+}
+
+void mxr_answer_free(mxr_answer *ans) {
+  size_t i;
+  if (!ans) return;
+  for (i = 0; i < ans->count; i++) free(ans->records[i].text);
+  free(ans->records);
+  free(ans->cname);
+  ans->records = NULL;
+  ans->cname = NULL;
+  ans->count = 0;
+}
+
+static int by_preference(const void *a, const void *b) {
+  const mxr_record *x = a, *y = b;
+  if (x->pref != y->pref) return x->pref < y->pref ? -1 : 1;
+  return strcmp(x->text, y->text);
+}
+
+/* Fills rec from one RR of the asked type; returns an mxr_error. */
+static int take_record(const unsigned char *msg, const rr *r, int qtype, mxr_record *rec) {
+  const unsigned char *d = msg + r->rdata;
+  rec->ttl = r->ttl;
+  rec->pref = 0;
+  switch (qtype) {
+    case MXR_T_MX:
+      if (r->rdlen < 3) return MXR_E_BADRESP;
+      rec->pref = get16(d);
+      rec->text = expand_name(msg, r->rdata + r->rdlen, r->rdata + 2);
+      if (!rec->text) return MXR_E_BADRESP;
+      rec->len = strlen(rec->text);
+      return MXR_E_NONE;
+    case MXR_T_TXT: {
+      /* One record's character-strings joined into one string (RFC 7208 §3.3). */
+      size_t p = 0, n = 0;
+      char *t = malloc(r->rdlen + 1);
+      if (!t) return MXR_E_NOMEM;
+      while (p < r->rdlen) {
+        size_t l = d[p];
+        if (p + 1 + l > r->rdlen) {
+          free(t);
+          return MXR_E_BADRESP;
+        }
+        memcpy(t + n, d + p + 1, l);
+        n += l;
+        p += 1 + l;
+      }
+      t[n] = '\0';
+      rec->text = t;
+      rec->len = n;
+      return MXR_E_NONE;
+    }
+    case MXR_T_A:
+    case MXR_T_AAAA: {
+      char buf[INET6_ADDRSTRLEN];
+      int af = qtype == MXR_T_A ? AF_INET : AF_INET6;
+      if (r->rdlen != (qtype == MXR_T_A ? 4u : 16u)) return MXR_E_BADRESP;
+      if (!inet_ntop(af, d, buf, sizeof buf)) return MXR_E_BADRESP;
+      rec->len = strlen(buf);
+      rec->text = malloc(rec->len + 1);
+      if (!rec->text) return MXR_E_NOMEM;
+      memcpy(rec->text, buf, rec->len + 1);
+      return MXR_E_NONE;
+    }
+    default:
+      return MXR_E_BADRESP;
+  }
+}
+
+/* RFC 2308 §5: the negative TTL is the lesser of the SOA's own TTL and its
+ * MINIMUM field. Returns 0 when the authority section holds no SOA. */
+static uint32_t negative_ttl(const unsigned char *msg, size_t len, size_t pos, unsigned nscount) {
+  unsigned i;
+  for (i = 0; i < nscount; i++) {
+    rr r;
+    if (read_rr(msg, len, &pos, &r) < 0) return 0;
+    if (r.type == MXR_T_SOA) {
+      size_t p = r.rdata, end = r.rdata + r.rdlen;
+      uint32_t minimum;
+      if (skip_name(msg, end, &p) < 0 || skip_name(msg, end, &p) < 0 || p + 20 > end) return 0;
+      minimum = clean_ttl(get32(msg + p + 16));
+      return minimum < r.ttl ? minimum : r.ttl;
+    }
+  }
+  return 0;
+}
+
+static int rcode_error(int rcode) {
+  switch (rcode) {
+    case 1: return MXR_E_FORMERR;
+    case 2: return MXR_E_SERVFAIL;
+    case 4: return MXR_E_NOTIMP;
+    case 5: return MXR_E_REFUSED;
+    default: return MXR_E_BADRESP;
+  }
+}
+
+int mxr_answer_parse(const unsigned char *msg, size_t len, int qtype, mxr_answer *ans) {
+  size_t pos = HDR_LEN, i, n = 0;
+  unsigned qdcount, ancount, nscount;
+  int err = MXR_E_NONE;
+
+  mxr_answer_fail(ans, MXR_E_NONE);
+  if (!msg || len < HDR_LEN || !(msg[2] & 0x80)) return ans->error = MXR_E_BADRESP;
+  ans->rcode = msg[3] & 0x0F;
+  qdcount = get16(msg + 4);
+  ancount = get16(msg + 6);
+  nscount = get16(msg + 8);
+  if (ans->rcode != 0 && ans->rcode != 3) return ans->error = rcode_error(ans->rcode);
+
+  for (i = 0; i < qdcount; i++)
+    if (skip_name(msg, len, &pos) < 0 || (pos += 4) > len) return ans->error = MXR_E_BADRESP;
+
+  if (ancount) {
+    ans->records = calloc(ancount, sizeof *ans->records);
+    if (!ans->records) return ans->error = MXR_E_NOMEM;
+  }
+  for (i = 0; i < ancount && !err; i++) {
+    rr r;
+    if (read_rr(msg, len, &pos, &r) < 0) {
+      err = MXR_E_BADRESP;
+    } else if (r.type == qtype) {
+      err = take_record(msg, &r, qtype, &ans->records[n]);
+      if (!err) n++;
+    } else if (r.type == MXR_T_CNAME) {
+      free(ans->cname); /* the last link of a chain is the canonical name */
+      ans->cname = expand_name(msg, r.rdata + r.rdlen, r.rdata);
+      if (!ans->cname) err = MXR_E_BADRESP;
+    }
+  }
+  ans->count = n;
+  if (err) {
+    mxr_answer_free(ans);
+    return ans->error = err;
+  }
+
+  if (ans->rcode == 3 || n == 0) {
+    ans->status = ans->rcode == 3 ? MXR_NXDOMAIN : MXR_NODATA;
+    ans->ttl = negative_ttl(msg, len, pos, nscount);
+    return MXR_E_NONE;
+  }
+
+  ans->ttl = ans->records[0].ttl;
+  for (i = 1; i < n; i++)
+    if (ans->records[i].ttl < ans->ttl) ans->ttl = ans->records[i].ttl;
+
+  if (qtype == MXR_T_MX) {
+    if (n == 1 && ans->records[0].len == 0) {
+      /* RFC 7505 null MX: "0 ." says the domain accepts no mail. */
+      ans->status = MXR_NULL_MX;
+      mxr_answer_free(ans);
+      return MXR_E_NONE;
+    }
+    /* A root exchange among real ones is a misconfiguration: no host to
+     * deliver to, so it is left out of the list. */
+    for (i = 0; i < ans->count;) {
+      if (ans->records[i].len == 0) {
+        free(ans->records[i].text);
+        ans->records[i] = ans->records[--ans->count];
+      } else {
+        i++;
+      }
+    }
+    qsort(ans->records, ans->count, sizeof *ans->records, by_preference);
+  }
+  ans->status = MXR_OK;
+  return MXR_E_NONE;
+}
+
+const char *mxr_status_name(int status) {
+  switch (status) {
+    case MXR_OK: return "ok";
+    case MXR_NXDOMAIN: return "nxdomain";
+    case MXR_NODATA: return "nodata";
+    case MXR_NULL_MX: return "null_mx";
+    default: return "unknown";
+  }
+}
+
+static const char *const error_codes[MXR_E__COUNT] = {
+  "ok", "timeout", "servfail", "refused", "connrefused", "formerr", "notimp",
+  "badresp", "badname", "cancelled", "closed", "nomem", "noserver",
+};
+
+static const char *const error_messages[MXR_E__COUNT] = {
+  "no error",
+  "no DNS server answered in time",
+  "the DNS server failed to answer (SERVFAIL)",
+  "the DNS server refused the query (REFUSED)",
+  "could not reach any DNS server (connection refused)",
+  "the DNS server rejected the query as malformed (FORMERR)",
+  "the DNS server does not implement this query (NOTIMP)",
+  "the DNS answer was malformed",
+  "bad domain name",
+  "the query was cancelled",
+  "the resolver is closed",
+  "out of memory",
+  "no DNS servers are configured",
+};
+
+const char *mxr_error_code(int error) {
+  return (error >= 0 && error < MXR_E__COUNT) ? error_codes[error] : "badresp";
+}
+
+const char *mxr_error_message(int error) {
+  return (error >= 0 && error < MXR_E__COUNT) ? error_messages[error] : error_messages[MXR_E_BADRESP];
+}
+
+const char *mxr_qtype_name(int qtype) {
+  switch (qtype) {
+    case MXR_T_A: return "A";
+    case MXR_T_MX: return "MX";
+    case MXR_T_TXT: return "TXT";
+    case MXR_T_AAAA: return "AAAA";
+    default: return "?";
+  }
+}

@@ -1,0 +1,68 @@
+/* mxr_answer.h: a DNS answer parsed into what mxrecord reports.
+ *
+ * The parser works on the raw DNS message, whichever way it arrived (c-ares
+ * 1.18 hands us the bytes; newer c-ares hands us a record that we serialise
+ * back; the OpenResty path reads them off a cosocket). That one parser is
+ * also where TTLs come from: c-ares 1.18 does not report MX TTLs. */
+#ifndef MXR_ANSWER_H
+#define MXR_ANSWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum mxr_qtype { MXR_T_A = 1, MXR_T_CNAME = 5, MXR_T_SOA = 6, MXR_T_MX = 15, MXR_T_TXT = 16, MXR_T_AAAA = 28 };
+
+enum mxr_status { MXR_OK = 0, MXR_NXDOMAIN, MXR_NODATA, MXR_NULL_MX };
+
+/* Failure codes; each maps to the code string of the public contract. */
+enum mxr_error {
+  MXR_E_NONE = 0,
+  MXR_E_TIMEOUT,
+  MXR_E_SERVFAIL,
+  MXR_E_REFUSED,
+  MXR_E_CONNREFUSED,
+  MXR_E_FORMERR,
+  MXR_E_NOTIMP,
+  MXR_E_BADRESP,
+  MXR_E_BADNAME,
+  MXR_E_CANCELLED,
+  MXR_E_CLOSED,
+  MXR_E_NOMEM,
+  MXR_E_NOSERVER,
+  MXR_E__COUNT
+};
+
+typedef struct mxr_record {
+  uint32_t ttl;
+  uint16_t pref;   /* MX preference */
+  size_t len;      /* length of text (TXT data may hold any byte, NUL included) */
+  char *text;      /* MX exchange, TXT strings joined, or printable address */
+} mxr_record;
+
+typedef struct mxr_answer {
+  int status;      /* enum mxr_status, meaningful when error == MXR_E_NONE */
+  int error;       /* enum mxr_error */
+  int rcode;       /* DNS RCODE of the message, -1 when there was none */
+  uint32_t ttl;    /* ok: lowest record TTL; negative: RFC 2308 TTL (0 if no SOA) */
+  size_t count;
+  mxr_record *records;
+  char *cname;     /* target of a CNAME for the queried name, or NULL */
+  const char *detail; /* static text saying more about error (bad names), or NULL */
+} mxr_answer;
+
+/* Parses msg (len octets) as the answer to a query of type qtype.
+ * Fills ans (which owns its memory afterwards; release with
+ * mxr_answer_free) and returns ans->error. Never reads outside msg. */
+int mxr_answer_parse(const unsigned char *msg, size_t len, int qtype, mxr_answer *ans);
+
+/* Sets ans to a bare failure with no records. */
+void mxr_answer_fail(mxr_answer *ans, int error);
+
+void mxr_answer_free(mxr_answer *ans);
+
+const char *mxr_status_name(int status);
+const char *mxr_error_code(int error);    /* "timeout", "servfail", ... */
+const char *mxr_error_message(int error); /* a sentence for humans */
+const char *mxr_qtype_name(int qtype);    /* "MX", "TXT", ... */
+
+#endif
