@@ -97,9 +97,13 @@ function Server:stop()
   end
 end
 
+-- Servers run in a clean environment: Lua paths set for another Lua version
+-- and the sanitizer build's LD_PRELOAD must not leak into them.
+local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
+
 local function spawn(cmd, dir)
   local pidfile, logfile = dir .. "/pid", dir .. "/log"
-  assert(sh(cmd .. " >" .. logfile .. " 2>&1 </dev/null & echo $! >" .. pidfile))
+  assert(sh(CLEAN_ENV .. cmd .. " >" .. logfile .. " 2>&1 </dev/null & echo $! >" .. pidfile))
   local pid = (read_file(pidfile) or ""):match("%d+")
   assert(pid, "could not start: " .. cmd)
   return pid, pidfile, logfile

@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/core/mxr_answer.c" "CMakeFiles/mxrecord_core.dir/src/core/mxr_answer.c.o" "gcc" "CMakeFiles/mxrecord_core.dir/src/core/mxr_answer.c.o.d"
+  "/work/main/src/core/mxr_name.c" "CMakeFiles/mxrecord_core.dir/src/core/mxr_name.c.o" "gcc" "CMakeFiles/mxrecord_core.dir/src/core/mxr_name.c.o.d"
+  "/work/main/src/core/mxr_resolver.c" "CMakeFiles/mxrecord_core.dir/src/core/mxr_resolver.c.o" "gcc" "CMakeFiles/mxrecord_core.dir/src/core/mxr_resolver.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

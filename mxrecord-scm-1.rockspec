@@ -1,0 +1,34 @@
+rockspec_format = "3.0"
+package = "mxrecord"
+version = "scm-1"
+source = {
+  url = "git+https://example.invalid/mxrecord.git",
+}
+description = {
+  summary = "MX lookups, mail provider classification and address checks over c-ares",
+  detailed = [[
+mxrecord looks up MX, TXT, A and AAAA records through c-ares with every DNS
+outcome named (nxdomain, nodata, null MX, temporary failures), blocking or
+asynchronously, from Lua 5.1/LuaJIT to 5.4.
+]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.1, < 5.5",
+}
+external_dependencies = {
+  CARES = { header = "ares.h", library = "cares" },
+}
+build = {
+  type = "cmake",
+  variables = {
+    CMAKE_BUILD_TYPE = "Release",
+    LUA_INCDIR = "$(LUA_INCDIR)",
+    CARES_INCDIR = "$(CARES_INCDIR)",
+    CARES_LIBDIR = "$(CARES_LIBDIR)",
+    INSTALL_CMOD = "$(LIBDIR)",
+    INSTALL_LMOD = "$(LUADIR)",
+    -- users' compilers may warn where ours do not; CI builds with -Werror
+    MXRECORD_WERROR = "OFF",
+  },
+}

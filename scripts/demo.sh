@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: MX records of the bundled example companies, served by a
+# bundled local DNS server (knotd on 127.0.0.1), so it runs on a machine with
+# no DNS of its own. Installs and builds what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh 5.4
+export LUA_PATH="./?.lua;./lua/?.lua;./lua/?/init.lua;;"
+export LUA_CPATH="./build-5.4/?.so;;"
+exec lua5.4 scripts/with_dns.lua test=examples/data/companies.test.zone -- \
+  lua5.4 examples/mx_table.lua "${1:-examples/data/companies.txt}"

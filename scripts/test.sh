@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds for Lua 5.4, LuaJIT and an
+# ASAN+UBSAN build, runs the busted specs under each, checks that the rock
+# builds for Lua 5.4 and LuaJIT and that Lua 5.3 compiles. Ends with the
+# line "N passed, N failed" and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+log=$(mktemp -d /tmp/mxrecord-test.XXXXXX)
+
+step() { # name, command...: a check that counts as one test
+  local name=$1; shift
+  if "$@" >"$log/$name.out" 2>&1; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; tail -40 "$log/$name.out"
+  fi
+}
+
+specs() { # label, interpreter, build dir, extra env...
+  local label=$1 lua=$2 dir=$3; shift 3
+  local out="$log/specs-$label.out"
+  env "$@" "$lua" /usr/bin/busted -o plainTerminal --cpath="./$dir/?.so" spec/ >"$out" 2>&1
+  local rc=$?
+  local line
+  line=$(grep -E '^[0-9]+ successes? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' "$out" | tail -1)
+  if [ -z "$line" ]; then
+    echo "FAIL specs under $label (no summary, exit $rc)"; tail -40 "$out"
+    failed=$((failed + 1)); return
+  fi
+  local s f e
+  read -r s f e <<<"$(echo "$line" | sed -E 's#^([0-9]+) successes? / ([0-9]+) failures? / ([0-9]+) errors?.*#\1 \2 \3#')"
+  passed=$((passed + s)); failed=$((failed + f + e))
+  echo "specs under $label: $line"
+  if [ $((f + e)) -gt 0 ] || [ $rc -ne 0 ]; then
+    sed -n '/^Failure\|^Error/,$p' "$out" | head -80
+    [ $((f + e)) -gt 0 ] || failed=$((failed + 1))
+  fi
+}
+
+rock() ( # lua version, extra luarocks args: build and install the rock, then require it (in a subshell: the paths stay here)
+  v=$1; shift
+  tree="$log/tree-$v" interp=lua5.4
+  [ "$v" = 5.1 ] && interp=luajit
+  luarocks --lua-version "$v" make --tree "$tree" mxrecord-scm-1.rockspec "$@" &&
+    eval "$(luarocks --lua-version "$v" --tree "$tree" path)" &&
+    "$interp" -e 'local m = require "mxrecord"; assert(m.resolver and m._VERSION); print(m._VERSION, m.cares_version)'
+)
+
+step build-lua5.4 bash scripts/build.sh 5.4
+step build-luajit bash scripts/build.sh 5.1
+step build-lua5.3 bash scripts/build.sh 5.3
+step build-asan bash scripts/build.sh asan
+step rock-lua5.4 rock 5.4
+step rock-luajit rock 5.1 LUA_INCDIR=/usr/include/luajit-2.1
+
+specs lua5.4 lua5.4 build-5.4
+specs luajit luajit build-5.1
+specs asan+ubsan lua5.4 build-asan \
+  LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+rm -rf "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
