@@ -43,39 +43,39 @@ if(NOT DEFINED CMAKE_OBJDUMP)
 endif()
 
 if(CMAKE_INSTALL_COMPONENT STREQUAL "Unspecified" OR NOT CMAKE_INSTALL_COMPONENT)
-  if(EXISTS "$ENV{DESTDIR}/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so" AND
-     NOT IS_SYMLINK "$ENV{DESTDIR}/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
+  if(EXISTS "$ENV{DESTDIR}/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so" AND
+     NOT IS_SYMLINK "$ENV{DESTDIR}/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
     file(RPATH_CHECK
-         FILE "$ENV{DESTDIR}/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so"
+         FILE "$ENV{DESTDIR}/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so"
          RPATH "")
   endif()
   list(APPEND CMAKE_ABSOLUTE_DESTINATION_FILES
-   "/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
+   "/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
   if(CMAKE_WARN_ON_ABSOLUTE_INSTALL_DESTINATION)
     message(WARNING "ABSOLUTE path INSTALL DESTINATION : ${CMAKE_ABSOLUTE_DESTINATION_FILES}")
   endif()
   if(CMAKE_ERROR_ON_ABSOLUTE_INSTALL_DESTINATION)
     message(FATAL_ERROR "ABSOLUTE path INSTALL DESTINATION forbidden (by caller): ${CMAKE_ABSOLUTE_DESTINATION_FILES}")
   endif()
-  file(INSTALL DESTINATION "/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord" TYPE MODULE FILES "/work/main/build.luarocks/mxrecord/core.so")
-  if(EXISTS "$ENV{DESTDIR}/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so" AND
-     NOT IS_SYMLINK "$ENV{DESTDIR}/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
+  file(INSTALL DESTINATION "/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord" TYPE MODULE FILES "/work/main/build.luarocks/mxrecord/core.so")
+  if(EXISTS "$ENV{DESTDIR}/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so" AND
+     NOT IS_SYMLINK "$ENV{DESTDIR}/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
     if(CMAKE_INSTALL_DO_STRIP)
-      execute_process(COMMAND "/usr/bin/strip" "$ENV{DESTDIR}/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
+      execute_process(COMMAND "/usr/bin/strip" "$ENV{DESTDIR}/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lib/mxrecord/core.so")
     endif()
   endif()
 endif()
 
 if(CMAKE_INSTALL_COMPONENT STREQUAL "Unspecified" OR NOT CMAKE_INSTALL_COMPONENT)
   list(APPEND CMAKE_ABSOLUTE_DESTINATION_FILES
-   "/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lua/mxrecord/init.lua")
+   "/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lua/mxrecord/init.lua")
   if(CMAKE_WARN_ON_ABSOLUTE_INSTALL_DESTINATION)
     message(WARNING "ABSOLUTE path INSTALL DESTINATION : ${CMAKE_ABSOLUTE_DESTINATION_FILES}")
   endif()
   if(CMAKE_ERROR_ON_ABSOLUTE_INSTALL_DESTINATION)
     message(FATAL_ERROR "ABSOLUTE path INSTALL DESTINATION forbidden (by caller): ${CMAKE_ABSOLUTE_DESTINATION_FILES}")
   endif()
-  file(INSTALL DESTINATION "/tmp/mxrecord-test.sHxKTX/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lua/mxrecord" TYPE FILE FILES "/work/main/lua/mxrecord/init.lua")
+  file(INSTALL DESTINATION "/tmp/mxrecord-test.FLg2kH/tree-5.1/lib/luarocks/rocks-5.1/mxrecord/scm-1/lua/mxrecord" TYPE FILE FILES "/work/main/lua/mxrecord/init.lua")
 endif()
 
 if(CMAKE_INSTALL_COMPONENT)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds for Lua 5.4, LuaJIT and an
 # ASAN+UBSAN build, runs the busted specs under each, checks that the rock
-# builds for Lua 5.4 and LuaJIT and that Lua 5.3 compiles. Ends with the
+# builds for Lua 5.4 and LuaJIT, that Lua 5.3 compiles, that the core
+# compiles warning-free against the c-ares 1.34 API, and fuzzes the answer
+# parser for 15 seconds. Ends with the
 # line "N passed, N failed" and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -50,10 +52,19 @@ rock() ( # lua version, extra luarocks args: build and install the rock, then re
     "$interp" -e 'local m = require "mxrecord"; assert(m.resolver and m._VERSION); print(m._VERSION, m.cares_version)'
 )
 
+cares_134_api() { # the core compiles without warnings against the newer c-ares API
+  for f in src/core/*.c; do
+    gcc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+      -Wmissing-prototypes -I.ci/cares-1.34-api -Isrc/core -c "$f" -o "$log/probe.o" || return 1
+  done
+}
+
 step build-lua5.4 bash scripts/build.sh 5.4
 step build-luajit bash scripts/build.sh 5.1
 step build-lua5.3 bash scripts/build.sh 5.3
 step build-asan bash scripts/build.sh asan
+step api-cares-1.34 cares_134_api
+step fuzz-answer-parser bash scripts/fuzz.sh 15
 step rock-lua5.4 rock 5.4
 step rock-luajit rock 5.1 LUA_INCDIR=/usr/include/luajit-2.1
 
