@@ -68,7 +68,7 @@ local function answers(port, zone)
   return r ~= nil
 end
 
-local function wait_ready(port, zone, pidfile, logfile)
+local function wait_ready(port, zone, logfile)
   local deadline = socket.gettime() + 10
   while socket.gettime() < deadline do
     if answers(port, zone) then return true end
@@ -101,12 +101,19 @@ end
 -- and the sanitizer build's LD_PRELOAD must not leak into them.
 local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
 
-local function spawn(cmd, dir)
+-- Runs cmd in the background and waits until it answers DNS on port;
+-- returns the server object, or raises with the server's log.
+local function launch(cmd, dir, port, probe_zone)
   local pidfile, logfile = dir .. "/pid", dir .. "/log"
   assert(sh(CLEAN_ENV .. cmd .. " >" .. logfile .. " 2>&1 </dev/null & echo $! >" .. pidfile))
   local pid = (read_file(pidfile) or ""):match("%d+")
-  assert(pid, "could not start: " .. cmd)
-  return pid, pidfile, logfile
+  local srv = setmetatable({ pid = pid, dir = dir, port = port, address = "127.0.0.1:" .. port }, Server)
+  local ok, err = pid and wait_ready(port, probe_zone, logfile)
+  if not ok then
+    srv:stop()
+    error(err or ("could not start: " .. cmd))
+  end
+  return srv
 end
 
 local function knotd_path()
@@ -150,14 +157,7 @@ function M.start(opts)
   local f = assert(io.open(dir .. "/knot.conf", "w"))
   f:write(table.concat(conf, "\n"), "\n")
   f:close()
-  local pid, pidfile, logfile = spawn(knotd_path() .. " -c " .. dir .. "/knot.conf", dir)
-  local srv = setmetatable({ pid = pid, dir = dir, port = port, address = "127.0.0.1:" .. port }, Server)
-  local ok, err = wait_ready(port, first, pidfile, logfile)
-  if not ok then
-    srv:stop()
-    error(err)
-  end
-  return srv
+  return launch(knotd_path() .. " -c " .. dir .. "/knot.conf", dir, port, first)
 end
 
 -- The fault server (spec/helpers/fault_server.lua) under the running Lua's
@@ -168,14 +168,7 @@ function M.start_fault(opts)
   local port = opts.port or M.free_port()
   local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "spec/helpers"
   local lua = opts.lua or "lua5.4"
-  local pid, pidfile, logfile = spawn(lua .. " " .. here .. "/fault_server.lua " .. port, dir)
-  local srv = setmetatable({ pid = pid, dir = dir, port = port, address = "127.0.0.1:" .. port }, Server)
-  local ok, err = wait_ready(port, "ready.fault.test", pidfile, logfile)
-  if not ok then
-    srv:stop()
-    error(err)
-  end
-  return srv
+  return launch(lua .. " " .. here .. "/fault_server.lua " .. port, dir, port, "ready.fault.test")
 end
 
 return M

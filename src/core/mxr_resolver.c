@@ -284,9 +284,9 @@ static int try_next_server(int error) {
   }
 }
 
-/* Moves the query of attempt q (already unlinked) to the next server, or
- * queues its completion when there is none. q itself is reused or freed
- * by the caller as `reuse` says. Returns the query now carrying c. */
+/* After attempt q (already unlinked) failed or answered: moves the query to
+ * the next server when the outcome says the server, not the name, failed
+ * and one is left (q is reused); otherwise queues its completion and frees q. */
 static void settle(mxr_resolver *r, query *q) {
   if (try_next_server(q->c->answer.error) && q->server + 1 < r->nchannels) {
     mxr_answer_free(&q->c->answer);
