@@ -10,7 +10,7 @@ PACKAGES=(
   libc-ares-dev                               # c-ares
   lua-busted lua-socket luarocks              # tests, fault server, rock build
   knot                                        # the local authoritative DNS server
-  clang libclang-rt-dev                       # libFuzzer for the parser's fuzz target
+  clang libclang-rt-dev clang-format          # libFuzzer for the parser's fuzz target; style check
 )
 
 missing=()

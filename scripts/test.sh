@@ -60,6 +60,7 @@ cares_134_api() { # the core compiles without warnings against the newer c-ares 
   done
 }
 
+step clang-format clang-format --dry-run --Werror src/core/*.[ch] src/binding/*.[ch] include/*.h fuzz/*.c
 step build-lua5.4 bash scripts/build.sh 5.4
 step build-luajit bash scripts/build.sh 5.1
 step build-lua5.3 bash scripts/build.sh 5.3

@@ -24,9 +24,7 @@ typedef struct lresolver {
   mxr_completion *current; /* being turned into Lua values; freed if that raises */
 } lresolver;
 
-static lresolver *check_resolver(lua_State *L) {
-  return (lresolver *)luaL_checkudata(L, 1, RESOLVER_MT);
-}
+static lresolver *check_resolver(lua_State *L) { return (lresolver *)luaL_checkudata(L, 1, RESOLVER_MT); }
 
 static lresolver *check_open(lua_State *L) {
   lresolver *lr = check_resolver(L);
@@ -186,7 +184,8 @@ static int lookup(lua_State *L, int qtype) {
   if (mxr_name_normalize(name, len, norm, &why) < 0) {
     if (!async) {
       mxr_completion *c;
-      if (mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME, why)) return luaL_error(L, "out of memory");
+      if (mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME, why))
+        return luaL_error(L, "out of memory");
       c = mxr_resolver_take(lr->core, token);
       return push_completion(L, lr, c);
     }
@@ -296,8 +295,10 @@ static int r_timeout(lua_State *L) {
     return 1;
   }
   ms = mxr_resolver_timeout_ms(lr->core);
-  if (ms < 0) lua_pushnil(L);
-  else lua_pushnumber(L, ms / 1000.0);
+  if (ms < 0)
+    lua_pushnil(L);
+  else
+    lua_pushnumber(L, ms / 1000.0);
   return 1;
 }
 
@@ -331,8 +332,10 @@ static int r_gc(lua_State *L) {
 
 static int r_tostring(lua_State *L) {
   lresolver *lr = check_resolver(L);
-  if (lr->core) lua_pushfstring(L, "mxrecord.resolver (%p)", (void *)lr);
-  else lua_pushfstring(L, "mxrecord.resolver (closed)");
+  if (lr->core)
+    lua_pushfstring(L, "mxrecord.resolver (%p)", (void *)lr);
+  else
+    lua_pushfstring(L, "mxrecord.resolver (closed)");
   return 1;
 }
 
@@ -440,14 +443,16 @@ static int m_resolver(lua_State *L) {
 }
 
 static const luaL_Reg methods[] = {
-  {"mx", r_mx},           {"txt", r_txt},         {"a", r_a},
-  {"aaaa", r_aaaa},       {"poll", r_poll},       {"run", r_run},
-  {"pending", r_pending}, {"fds", r_fds},         {"timeout", r_timeout},
-  {"close", r_close},     {NULL, NULL},
+    {"mx", r_mx},   {"txt", r_txt},         {"a", r_a},     {"aaaa", r_aaaa},       {"poll", r_poll},
+    {"run", r_run}, {"pending", r_pending}, {"fds", r_fds}, {"timeout", r_timeout}, {"close", r_close},
+    {NULL, NULL},
 };
 
 static const luaL_Reg metamethods[] = {
-  {"__gc", r_gc}, {"__close", r_gc}, {"__tostring", r_tostring}, {NULL, NULL},
+    {"__gc", r_gc},
+    {"__close", r_gc},
+    {"__tostring", r_tostring},
+    {NULL, NULL},
 };
 
 void mxr_lua_open_resolver(lua_State *L) {

@@ -149,8 +149,7 @@ static int take_record(const unsigned char *msg, const rr *r, int qtype, mxr_rec
       memcpy(rec->text, buf, rec->len + 1);
       return MXR_E_NONE;
     }
-    default:
-      return MXR_E_BADRESP;
+    default: return MXR_E_BADRESP;
   }
 }
 
@@ -265,29 +264,27 @@ const char *mxr_status_name(int status) {
 }
 
 static const char *const error_codes[MXR_E__COUNT] = {
-  "ok", "timeout", "servfail", "refused", "connrefused", "formerr", "notimp",
-  "badresp", "badname", "cancelled", "closed", "nomem", "noserver",
+    "ok",      "timeout", "servfail",  "refused", "connrefused", "formerr",  "notimp",
+    "badresp", "badname", "cancelled", "closed",  "nomem",       "noserver",
 };
 
 static const char *const error_messages[MXR_E__COUNT] = {
-  "no error",
-  "no DNS server answered in time",
-  "the DNS server failed to answer (SERVFAIL)",
-  "the DNS server refused the query (REFUSED)",
-  "could not reach any DNS server (connection refused)",
-  "the DNS server rejected the query as malformed (FORMERR)",
-  "the DNS server does not implement this query (NOTIMP)",
-  "the DNS answer was malformed",
-  "bad domain name",
-  "the query was cancelled",
-  "the resolver is closed",
-  "out of memory",
-  "no DNS servers are configured",
+    "no error",
+    "no DNS server answered in time",
+    "the DNS server failed to answer (SERVFAIL)",
+    "the DNS server refused the query (REFUSED)",
+    "could not reach any DNS server (connection refused)",
+    "the DNS server rejected the query as malformed (FORMERR)",
+    "the DNS server does not implement this query (NOTIMP)",
+    "the DNS answer was malformed",
+    "bad domain name",
+    "the query was cancelled",
+    "the resolver is closed",
+    "out of memory",
+    "no DNS servers are configured",
 };
 
-const char *mxr_error_code(int error) {
-  return (error >= 0 && error < MXR_E__COUNT) ? error_codes[error] : "badresp";
-}
+const char *mxr_error_code(int error) { return (error >= 0 && error < MXR_E__COUNT) ? error_codes[error] : "badresp"; }
 
 const char *mxr_error_message(int error) {
   return (error >= 0 && error < MXR_E__COUNT) ? error_messages[error] : error_messages[MXR_E_BADRESP];

@@ -34,19 +34,19 @@ enum mxr_error {
 
 typedef struct mxr_record {
   uint32_t ttl;
-  uint16_t pref;   /* MX preference */
-  size_t len;      /* length of text (TXT data may hold any byte, NUL included) */
-  char *text;      /* MX exchange, TXT strings joined, or printable address */
+  uint16_t pref; /* MX preference */
+  size_t len;    /* length of text (TXT data may hold any byte, NUL included) */
+  char *text;    /* MX exchange, TXT strings joined, or printable address */
 } mxr_record;
 
 typedef struct mxr_answer {
-  int status;      /* enum mxr_status, meaningful when error == MXR_E_NONE */
-  int error;       /* enum mxr_error */
-  int rcode;       /* DNS RCODE of the message, -1 when there was none */
-  uint32_t ttl;    /* ok: lowest record TTL; negative: RFC 2308 TTL (0 if no SOA) */
+  int status;   /* enum mxr_status, meaningful when error == MXR_E_NONE */
+  int error;    /* enum mxr_error */
+  int rcode;    /* DNS RCODE of the message, -1 when there was none */
+  uint32_t ttl; /* ok: lowest record TTL; negative: RFC 2308 TTL (0 if no SOA) */
   size_t count;
   mxr_record *records;
-  char *cname;     /* target of a CNAME for the queried name, or NULL */
+  char *cname;        /* target of a CNAME for the queried name, or NULL */
   const char *detail; /* static text saying more about error (bad names), or NULL */
 } mxr_answer;
 

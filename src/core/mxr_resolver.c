@@ -63,7 +63,7 @@ struct mxr_resolver {
   ares_channel *channels; /* one per server */
   chan *chans;            /* sock_state_cb data, one per channel */
   size_t nchannels;
-  double budget; /* seconds one attempt (one server) may take: timeout * tries */
+  double budget;      /* seconds one attempt (one server) may take: timeout * tries */
   query *head, *tail; /* in flight, oldest first: deadlines ascend */
   size_t pending;
   mxr_completion *done, *done_tail;
@@ -113,10 +113,8 @@ int mxr_server_parse(const char *s, size_t len, char *out, size_t outlen, const 
     v6 = 1;
   } else {
     const char *colon = memchr(s, ':', len);
-    const char *last = colon;
-    if (colon) /* more than one colon: a bare IPv6 address, no port */
-      while (memchr(last + 1, ':', len - (size_t)(last + 1 - s))) last = memchr(last + 1, ':', len - (size_t)(last + 1 - s));
-    v6 = colon && last != colon;
+    /* a second colon makes it a bare IPv6 address, which has no port */
+    v6 = colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - s)) != NULL;
     hostlen = (colon && !v6) ? (size_t)(colon - s) : len;
     if (colon && !v6) port = colon + 1;
     if (hostlen >= sizeof host) goto bad_addr;
@@ -195,21 +193,33 @@ size_t mxr_resolver_fds(const mxr_resolver *r, int *fds, int *events, size_t max
 static void link_query(mxr_resolver *r, query *q) {
   q->next = NULL;
   q->prev = r->tail;
-  if (r->tail) r->tail->next = q; else r->head = q;
+  if (r->tail)
+    r->tail->next = q;
+  else
+    r->head = q;
   r->tail = q;
   r->pending++;
 }
 
 static void unlink_query(mxr_resolver *r, query *q) {
-  if (q->prev) q->prev->next = q->next; else r->head = q->next;
-  if (q->next) q->next->prev = q->prev; else r->tail = q->prev;
+  if (q->prev)
+    q->prev->next = q->next;
+  else
+    r->head = q->next;
+  if (q->next)
+    q->next->prev = q->prev;
+  else
+    r->tail = q->prev;
   q->prev = q->next = NULL;
   r->pending--;
 }
 
 static void enqueue(mxr_resolver *r, mxr_completion *c) {
   c->next = NULL;
-  if (r->done_tail) r->done_tail->next = c; else r->done = c;
+  if (r->done_tail)
+    r->done_tail->next = c;
+  else
+    r->done = c;
   r->done_tail = c;
   r->queued++;
 }
@@ -228,7 +238,10 @@ mxr_completion *mxr_resolver_take(mxr_resolver *r, uint64_t token) {
   mxr_completion *c, *prev = NULL;
   for (c = r->done; c; prev = c, c = c->next) {
     if (c->token != token) continue;
-    if (prev) prev->next = c->next; else r->done = c->next;
+    if (prev)
+      prev->next = c->next;
+    else
+      r->done = c->next;
     if (r->done_tail == c) r->done_tail = prev;
     r->queued--;
     c->next = NULL;
@@ -277,10 +290,8 @@ static int try_next_server(int error) {
     case MXR_E_CONNREFUSED:
     case MXR_E_FORMERR:
     case MXR_E_NOTIMP:
-    case MXR_E_BADRESP:
-      return 1;
-    default:
-      return 0;
+    case MXR_E_BADRESP: return 1;
+    default: return 0;
   }
 }
 
@@ -416,8 +427,9 @@ static int new_channel(mxr_resolver *r, size_t index, const char *server, int ti
   o.ednspsz = 1232;
   o.timeout = timeout_ms;
   o.tries = tries;
-  rc = ares_init_options(&r->channels[index], &o,
-                         ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+  rc = ares_init_options(
+      &r->channels[index], &o,
+      ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
   if (rc != ARES_SUCCESS) {
     snprintf(err, errlen, "c-ares channel: %s", ares_strerror(rc));
     return -1;
