@@ -85,6 +85,10 @@ describe("mxrecord.resolver options", function()
     assert.matches("servers%[2%] must be a string", err_of { servers = { "127.0.0.1", 53 } })
     assert.matches("'servers' is empty", err_of { servers = {} })
     assert.matches("'servers' must be a list", err_of { servers = 53 })
+    assert.matches("not an IPv4 or IPv6 address", err_of { servers = { "127.0.0.1" .. string.rep("1", 300) } })
+    assert.matches("not an IPv4 or IPv6 address", err_of { servers = { "bücher:53" } })
+    assert.matches("not an IPv4 or IPv6 address", err_of { servers = { "" .. "[]:53" } })
+    assert.matches("option names must be strings", err_of { "127.0.0.1" })
   end)
 
   it("raises for a non-table argument", function()
@@ -113,6 +117,13 @@ describe("queries with bad input", function()
   local r
   before_each(function() r = mxrecord.resolver { servers = { "127.0.0.1:9" }, timeout = 0.2, tries = 1 } end)
   after_each(function() r:close() end)
+
+  it("run() raises for a negative or non-number timeout", function()
+    assert.has_error(function() r:run(-1) end)
+    assert.has_error(function() r:run("soon") end)
+    assert.has_error(function() r:run(0 / 0) end)
+    assert.is_true(r:run(0)) -- nothing pending: done at once
+  end)
 
   it("raise for a non-string name or a non-function callback", function()
     assert.has_error(function() r:mx(nil) end)
