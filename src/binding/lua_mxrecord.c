@@ -35,5 +35,6 @@ MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
   lua_pushcfunction(L, m_normalize_name);
   lua_setfield(L, -2, "normalize_name");
   mxr_lua_open_resolver(L);
+  mxr_lua_open_classify(L);
   return 1;
 }

@@ -166,48 +166,69 @@ static int results(lua_State *L, int nret, int errs) {
 
 /* ---- queries -------------------------------------------------------------- */
 
-static int lookup(lua_State *L, int qtype) {
-  lresolver *lr = check_open(L);
+/* Submits a query for the name at stack index idx and returns its token. A
+ * bad name is queued as a failed query, so it is answered like any other. */
+static uint64_t submit(lua_State *L, lresolver *lr, int qtype, int idx) {
   size_t len;
   const char *name, *why = NULL;
   char norm[MXR_NAME_MAX + 1];
   uint64_t token;
-  int async, rc;
-
-  if (lua_type(L, 2) != LUA_TSTRING)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, 2)));
-  name = lua_tolstring(L, 2, &len);
-  async = !lua_isnoneornil(L, 3);
-  if (async) luaL_checktype(L, 3, LUA_TFUNCTION);
+  int rc;
+  if (lua_type(L, idx) != LUA_TSTRING)
+    luaL_argerror(L, idx, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, idx)));
+  name = lua_tolstring(L, idx, &len);
   token = ++lr->next_token;
-
-  if (mxr_name_normalize(name, len, norm, &why) < 0) {
-    if (!async) {
-      mxr_completion *c;
-      if (mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME, why))
-        return luaL_error(L, "out of memory");
-      c = mxr_resolver_take(lr->core, token);
-      return push_completion(L, lr, c);
-    }
+  if (mxr_name_normalize(name, len, norm, &why) < 0)
     rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME, why);
-  } else {
+  else
     rc = mxr_resolver_submit(lr->core, norm, qtype, token);
-  }
-  if (rc) return luaL_error(L, "out of memory");
+  if (rc) luaL_error(L, "out of memory");
+  return token;
+}
 
-  if (async) {
-    mxr_getuservalue(L, 1);
-    lua_pushnumber(L, (lua_Number)token);
-    lua_pushvalue(L, 3);
-    lua_rawset(L, -3);
-    lua_pushboolean(L, 1);
-    return 1;
-  }
+/* Waits for the query with that token alone (other answers stay queued for
+ * poll/run) and pushes its result. */
+static int wait_for(lua_State *L, lresolver *lr, uint64_t token) {
   for (;;) {
     mxr_completion *c = mxr_resolver_take(lr->core, token);
     if (c) return push_completion(L, lr, c);
+    if (mxr_resolver_pending(lr->core) == 0) return luaL_error(L, "no query in flight with that token");
     mxr_resolver_process(lr->core, -1);
   }
+}
+
+static int lookup(lua_State *L, int qtype) {
+  lresolver *lr = check_open(L);
+  int async = !lua_isnoneornil(L, 3);
+  uint64_t token;
+  if (async) luaL_checktype(L, 3, LUA_TFUNCTION);
+  token = submit(L, lr, qtype, 2);
+  if (!async) return wait_for(L, lr, token);
+  mxr_getuservalue(L, 1);
+  lua_pushnumber(L, (lua_Number)token);
+  lua_pushvalue(L, 3);
+  lua_rawset(L, -3);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* r:_start(qtype, name) -> token: the first half of a blocking lookup, so
+ * that Lua code can have several in flight at once (r:profile). */
+static int r_start(lua_State *L) {
+  static const char *const names[] = {"mx", "txt", "a", "aaaa", NULL};
+  static const int qtypes[] = {MXR_T_MX, MXR_T_TXT, MXR_T_A, MXR_T_AAAA};
+  lresolver *lr = check_open(L);
+  int qtype = qtypes[luaL_checkoption(L, 2, NULL, names)];
+  lua_pushnumber(L, (lua_Number)submit(L, lr, qtype, 3));
+  return 1;
+}
+
+/* r:_wait(token) -> res | nil, message, code: the second half. */
+static int r_wait(lua_State *L) {
+  lresolver *lr = check_open(L);
+  lua_Number t = luaL_checknumber(L, 2);
+  if (!(t >= 1 && t <= (lua_Number)lr->next_token)) return luaL_argerror(L, 2, "not a token of this resolver");
+  return wait_for(L, lr, (uint64_t)t);
 }
 
 static int r_mx(lua_State *L) { return lookup(L, MXR_T_MX); }
@@ -445,7 +466,7 @@ static int m_resolver(lua_State *L) {
 static const luaL_Reg methods[] = {
     {"mx", r_mx},   {"txt", r_txt},         {"a", r_a},     {"aaaa", r_aaaa},       {"poll", r_poll},
     {"run", r_run}, {"pending", r_pending}, {"fds", r_fds}, {"timeout", r_timeout}, {"close", r_close},
-    {NULL, NULL},
+    {"_start", r_start}, {"_wait", r_wait}, {NULL, NULL},
 };
 
 static const luaL_Reg metamethods[] = {

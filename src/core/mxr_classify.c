@@ -1,0 +1,332 @@
+/* mxr_classify.c: suffix rules and the provider decision. See mxr_classify.h. */
+#include "mxr_classify.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxr_name.h"
+
+static const char *const category_names[MXR_CAT__COUNT] = {
+    "mailbox", "gateway", "forwarding", "transactional", "hosting", "isp", "self", "unknown", "none"};
+
+const char *mxr_category_name(int category) {
+  return category >= 0 && category < MXR_CAT__COUNT ? category_names[category] : NULL;
+}
+
+int mxr_category_parse(const char *s, size_t len) {
+  int i;
+  for (i = 0; i < MXR_CAT__COUNT; i++)
+    if (strlen(category_names[i]) == len && memcmp(category_names[i], s, len) == 0) return i;
+  return -1;
+}
+
+/* ---- the rule table ------------------------------------------------------- */
+
+typedef struct rule {
+  uint32_t hash;
+  int kind;
+  int provider;
+  size_t len;
+  char *suffix; /* NULL: empty slot */
+} rule;
+
+struct mxr_rules {
+  rule *slots;
+  size_t cap; /* power of two */
+  size_t used;
+  size_t count[2];
+  int *categories; /* by provider number; -1 = not declared */
+  int nproviders;
+};
+
+/* FNV-1a over the name read right to left, so the hash of every suffix falls
+ * out of one pass over a host. The kind is mixed in last. */
+#define HASH_SEED 2166136261u
+#define HASH_STEP(h, ch) (((h) ^ (unsigned char)(ch)) * 16777619u)
+static uint32_t hash_final(uint32_t h, int kind) { return HASH_STEP(h, kind + 1); }
+
+static uint32_t hash_suffix(const char *s, size_t len, int kind) {
+  uint32_t h = HASH_SEED;
+  while (len > 0) h = HASH_STEP(h, s[--len]);
+  return hash_final(h, kind);
+}
+
+mxr_rules *mxr_rules_new(void) {
+  mxr_rules *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->cap = 512;
+  r->slots = calloc(r->cap, sizeof *r->slots);
+  if (!r->slots) {
+    free(r);
+    return NULL;
+  }
+  return r;
+}
+
+void mxr_rules_clear(mxr_rules *r) {
+  size_t i;
+  if (!r) return;
+  for (i = 0; i < r->cap; i++) {
+    free(r->slots[i].suffix);
+    r->slots[i].suffix = NULL;
+  }
+  r->used = 0;
+  r->count[0] = r->count[1] = 0;
+  free(r->categories);
+  r->categories = NULL;
+  r->nproviders = 0;
+}
+
+void mxr_rules_free(mxr_rules *r) {
+  if (!r) return;
+  mxr_rules_clear(r);
+  free(r->slots);
+  free(r);
+}
+
+int mxr_rules_set_provider(mxr_rules *r, int provider, int category) {
+  if (provider < 0 || category < 0 || category >= MXR_CAT_SELF) return -2;
+  if (provider >= r->nproviders) {
+    int n = r->nproviders ? r->nproviders : 64, i;
+    int *p;
+    while (n <= provider) n *= 2;
+    p = realloc(r->categories, (size_t)n * sizeof *p);
+    if (!p) return -1;
+    for (i = r->nproviders; i < n; i++) p[i] = -1;
+    r->categories = p;
+    r->nproviders = n;
+  }
+  r->categories[provider] = category;
+  return 0;
+}
+
+int mxr_rules_category(const mxr_rules *r, int provider) {
+  return provider >= 0 && provider < r->nproviders ? r->categories[provider] : -1;
+}
+
+size_t mxr_rules_count(const mxr_rules *r, int kind) { return kind == 0 || kind == 1 ? r->count[kind] : 0; }
+
+static rule *find_slot(rule *slots, size_t cap, uint32_t hash, int kind, const char *s, size_t len) {
+  size_t i = hash & (cap - 1);
+  for (;;) {
+    rule *e = &slots[i];
+    if (!e->suffix || (e->hash == hash && e->kind == kind && e->len == len && memcmp(e->suffix, s, len) == 0))
+      return e;
+    i = (i + 1) & (cap - 1);
+  }
+}
+
+static int grow(mxr_rules *r) {
+  size_t cap = r->cap * 2, i;
+  rule *slots = calloc(cap, sizeof *slots);
+  if (!slots) return -1;
+  for (i = 0; i < r->cap; i++) {
+    rule *e = &r->slots[i];
+    if (e->suffix) *find_slot(slots, cap, e->hash, e->kind, e->suffix, e->len) = *e;
+  }
+  free(r->slots);
+  r->slots = slots;
+  r->cap = cap;
+  return 0;
+}
+
+int mxr_rules_add(mxr_rules *r, int kind, const char *suffix, size_t len, int provider) {
+  char norm[MXR_NAME_MAX + 1];
+  const char *why;
+  size_t n;
+  uint32_t h;
+  rule *e;
+  if (kind != MXR_RULE_MX && kind != MXR_RULE_SPF) return -2;
+  if (mxr_name_normalize(suffix, len, norm, &why) < 0) return -2;
+  if (mxr_rules_category(r, provider) < 0) return -3;
+  n = strlen(norm);
+  h = hash_suffix(norm, n, kind);
+  if ((r->used + 1) * 4 > r->cap * 3 && grow(r) < 0) return -1; /* load <= 3/4 */
+  e = find_slot(r->slots, r->cap, h, kind, norm, n);
+  if (e->suffix) { /* re-point an existing rule */
+    e->provider = provider;
+    return 0;
+  }
+  e->suffix = malloc(n + 1);
+  if (!e->suffix) return -1;
+  memcpy(e->suffix, norm, n + 1);
+  e->hash = h;
+  e->kind = kind;
+  e->len = n;
+  e->provider = provider;
+  r->used++;
+  r->count[kind]++;
+  return 0;
+}
+
+/* Lower-cases name into buf (MXR_NAME_MAX + 1 bytes) without a trailing dot.
+ * Returns the length, or 0 if the name can never match. */
+static size_t fold(const char *name, size_t len, char *buf) {
+  size_t i;
+  if (len > 0 && name[len - 1] == '.') len--;
+  if (len == 0 || len > MXR_NAME_MAX) return 0;
+  for (i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)name[i];
+    if (ch == 0) return 0;
+    buf[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+  }
+  return len;
+}
+
+int mxr_rules_match(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off) {
+  char buf[MXR_NAME_MAX + 1];
+  size_t n = fold(name, len, buf), i;
+  uint32_t h = HASH_SEED;
+  int best = MXR_MATCH_NONE;
+  if (n == 0 || r->used == 0) return MXR_MATCH_NONE;
+  /* Right to left: every label boundary gives the hash of one suffix; the
+   * last hit is the longest suffix. */
+  for (i = n; i-- > 0;) {
+    h = HASH_STEP(h, buf[i]);
+    if (i == 0 || buf[i - 1] == '.') {
+      uint32_t hk = hash_final(h, kind);
+      const rule *e = find_slot(r->slots, r->cap, hk, kind, buf + i, n - i);
+      if (e->suffix) {
+        best = e->provider;
+        if (rule_off) *rule_off = i;
+      }
+    }
+  }
+  return best;
+}
+
+/* ---- SPF ------------------------------------------------------------------ */
+
+static int ieq_prefix(const char *s, size_t len, const char *lit) {
+  size_t n = strlen(lit), i;
+  if (len < n) return 0;
+  for (i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if ((ch >= 'A' && ch <= 'Z' ? ch + 32 : ch) != (unsigned char)lit[i]) return 0;
+  }
+  return 1;
+}
+
+int mxr_spf_is_record(const char *text, size_t len) {
+  return ieq_prefix(text, len, "v=spf1") && (len == 6 || text[6] == ' ');
+}
+
+int mxr_spf_next(const char *text, size_t len, size_t *pos, const char **dom, size_t *dlen, int *is_redirect) {
+  size_t p = *pos;
+  if (p == 0) {
+    if (!mxr_spf_is_record(text, len)) return 0;
+    p = 6;
+  }
+  while (p < len) {
+    size_t start, end;
+    while (p < len && text[p] == ' ') p++;
+    start = p;
+    while (p < len && text[p] != ' ') p++;
+    end = p;
+    if (start == end) break;
+    if (text[start] == '+' || text[start] == '-' || text[start] == '~' || text[start] == '?') {
+      if (ieq_prefix(text + start + 1, end - start - 1, "include:")) {
+        start += 1 + 8;
+        *is_redirect = 0;
+      } else {
+        continue;
+      }
+    } else if (ieq_prefix(text + start, end - start, "include:")) {
+      start += 8;
+      *is_redirect = 0;
+    } else if (ieq_prefix(text + start, end - start, "redirect=")) {
+      start += 9;
+      *is_redirect = 1;
+    } else {
+      continue;
+    }
+    if (start == end) continue;
+    *dom = text + start;
+    *dlen = end - start;
+    *pos = p;
+    return 1;
+  }
+  *pos = len;
+  return 0;
+}
+
+/* ---- the decision ----------------------------------------------------------- */
+
+void mxr_classify_begin(mxr_classifier *c, const mxr_rules *rules, const char *domain, size_t dlen) {
+  c->rules = rules;
+  c->dlen = domain ? fold(domain, dlen, c->domain) : 0;
+  c->domain[c->dlen] = '\0';
+  c->nhosts = 0;
+  c->primary = c->first_match = c->mx_backend = MXR_MATCH_NONE;
+  c->spf_mailbox = c->spf_other = MXR_MATCH_NONE;
+  c->nsenders = 0;
+}
+
+static int is_backend(const mxr_rules *r, int m) {
+  int cat;
+  if (m == MXR_MATCH_SELF) return 1;
+  cat = mxr_rules_category(r, m);
+  return cat == MXR_CAT_MAILBOX || cat == MXR_CAT_HOSTING || cat == MXR_CAT_ISP;
+}
+
+int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, size_t *rule_off) {
+  int m = mxr_rules_match(c->rules, MXR_RULE_MX, host, len, rule_off);
+  if (m == MXR_MATCH_NONE && c->dlen > 0) {
+    char buf[MXR_NAME_MAX + 1];
+    size_t n = fold(host, len, buf);
+    if (n == c->dlen && memcmp(buf, c->domain, n) == 0) {
+      m = MXR_MATCH_SELF;
+      if (rule_off) *rule_off = 0;
+    } else if (n > c->dlen && buf[n - c->dlen - 1] == '.' && memcmp(buf + n - c->dlen, c->domain, c->dlen) == 0) {
+      m = MXR_MATCH_SELF;
+      if (rule_off) *rule_off = n - c->dlen;
+    }
+  }
+  if (c->nhosts++ == 0) c->primary = m;
+  if (m != MXR_MATCH_NONE) {
+    if (c->first_match == MXR_MATCH_NONE) c->first_match = m;
+    if (c->mx_backend == MXR_MATCH_NONE && is_backend(c->rules, m)) c->mx_backend = m;
+  }
+  return m;
+}
+
+int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, size_t *rule_off, int *is_new) {
+  int m = mxr_rules_match(c->rules, MXR_RULE_SPF, dom, len, rule_off), i, cat;
+  *is_new = 0;
+  if (m == MXR_MATCH_NONE) return m;
+  cat = mxr_rules_category(c->rules, m);
+  if (cat == MXR_CAT_MAILBOX && c->spf_mailbox == MXR_MATCH_NONE) c->spf_mailbox = m;
+  if ((cat == MXR_CAT_HOSTING || cat == MXR_CAT_ISP) && c->spf_other == MXR_MATCH_NONE) c->spf_other = m;
+  for (i = 0; i < c->nsenders; i++)
+    if (c->senders[i] == m) return m;
+  if (c->nsenders < MXR_MAX_SENDERS) {
+    c->senders[c->nsenders++] = m;
+    *is_new = 1;
+  }
+  return m;
+}
+
+void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v) {
+  int lead = c->primary != MXR_MATCH_NONE ? c->primary : c->first_match;
+  v->gateway = MXR_MATCH_NONE;
+  v->provider = lead;
+  if (c->nhosts == 0) {
+    v->category = MXR_CAT_NONE;
+  } else if (lead == MXR_MATCH_NONE) {
+    v->category = MXR_CAT_UNKNOWN;
+  } else if (lead == MXR_MATCH_SELF) {
+    v->category = MXR_CAT_SELF;
+  } else if ((v->category = mxr_rules_category(c->rules, lead)) == MXR_CAT_GATEWAY) {
+    /* A gateway in front: the mailbox behind it shows in another MX host,
+     * or else in the SPF record. */
+    int behind = c->mx_backend != MXR_MATCH_NONE    ? c->mx_backend
+                 : c->spf_mailbox != MXR_MATCH_NONE ? c->spf_mailbox
+                                                    : c->spf_other;
+    v->gateway = lead;
+    if (behind != MXR_MATCH_NONE) {
+      v->provider = behind;
+      v->category = behind == MXR_MATCH_SELF ? MXR_CAT_SELF : mxr_rules_category(c->rules, behind);
+    }
+  }
+}
