@@ -7,6 +7,9 @@
 --   short.*     a 5-octet packet   garbled.*  header says 1 answer, record cut short
 --   badrdata.*  an MX record whose RDATA is 1 octet
 --   wrongid.*   a good answer with another message ID
+--   FAULT-mx.*, FAULT-txt.*  that fault for MX (or TXT) queries only; the other
+--               type answers as a Google Workspace domain would (MX
+--               aspmx.l.google.com, TXT "v=spf1 include:_spf.google.com ~all")
 --   anything else: NXDOMAIN
 -- It serves UDP and TCP on 127.0.0.1:PORT until killed.
 local socket = require "socket"
@@ -22,7 +25,7 @@ local function encode_name(name)
   return table.concat(out) .. "\0"
 end
 
--- Returns id, the question section (raw), the lower-cased query name.
+-- Returns id, the question section (raw), the lower-cased query name, the type.
 local function parse_query(msg)
   if #msg < 17 then return nil end
   local id = msg:byte(1) << 8 | msg:byte(2)
@@ -35,7 +38,8 @@ local function parse_query(msg)
     pos = pos + 1 + l
   end
   local question = msg:sub(13, pos + 4)
-  return id, question, table.concat(labels, "."):lower()
+  local qtype = (msg:byte(pos + 1) or 0) << 8 | (msg:byte(pos + 2) or 0)
+  return id, question, table.concat(labels, "."):lower(), qtype
 end
 
 local function header(id, flags, qd, an)
@@ -53,11 +57,32 @@ local function mx_answer(id, question, name, count)
   return header(id, QR_AA, 1, count) .. question .. table.concat(rrs)
 end
 
+local QTYPES = { mx = 15, txt = 16 }
+
+-- The healthy answer for a FAULT-TYPE name queried with another type.
+local function healthy(id, question, qtype)
+  local rdata
+  if qtype == 15 then
+    rdata = u16(1) .. encode_name("aspmx.l.google.com")
+  elseif qtype == 16 then
+    local txt = "v=spf1 include:_spf.google.com ~all"
+    rdata = string.char(#txt) .. txt
+  else
+    return header(id, QR_AA, 1, 0) .. question -- NODATA
+  end
+  return header(id, QR_AA, 1, 1) .. question .. "\192\12" .. u16(qtype) .. u16(1) .. u32(300) .. u16(#rdata) .. rdata
+end
+
 -- The reply for one query, or nil for silence.
 local function respond(msg, over_tcp)
-  local id, question, name = parse_query(msg)
+  local id, question, name, qtype = parse_query(msg)
   if not id then return nil end
   local fault = name:match("^([^.]+)")
+  local only = fault:match("%-(%a+)$")
+  if only and QTYPES[only] then
+    if QTYPES[only] ~= qtype then return healthy(id, question, qtype) end
+    fault = fault:sub(1, -#only - 2)
+  end
   if fault == "silent" then
     return nil
   elseif fault == "servfail" then
