@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: MX records of the bundled example companies, served by a
+# The main job: a prospecting report (who runs each company's mail, who guards
+# it, who sends for it) over the bundled example companies, served by a
 # bundled local DNS server (knotd on 127.0.0.1), so it runs on a machine with
 # no DNS of its own. Installs and builds what is missing first.
 set -euo pipefail
@@ -9,4 +10,4 @@ bash scripts/build.sh 5.4
 export LUA_PATH="./?.lua;./lua/?.lua;./lua/?/init.lua;;"
 export LUA_CPATH="./build-5.4/?.so;;"
 exec lua5.4 scripts/with_dns.lua test=examples/data/companies.test.zone -- \
-  lua5.4 examples/mx_table.lua "${1:-examples/data/companies.txt}"
+  lua5.4 examples/prospect.lua "${@:-examples/data/companies.csv}"

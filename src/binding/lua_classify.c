@@ -17,8 +17,28 @@ typedef struct lrules {
   mxr_rules *rules;
 } lrules;
 
-/* The rules' uservalue holds, for provider number i (1-based in Lua, 0-based
- * in C), id at 3i+1, name at 3i+2 and category at 3i+3. */
+/* The rules' uservalue is { providers, suffixes }: providers holds, for
+ * provider number i (1-based in Lua, 0-based in C), id at 3i+1, name at 3i+2
+ * and category at 3i+3; suffixes holds rule number j's suffix (normalised) at
+ * j+1, so results reuse Lua strings instead of making new ones. */
+#define UV_PROVIDERS 1
+#define UV_SUFFIXES 2
+
+static void new_uservalue(lua_State *L, int ud) {
+  lua_createtable(L, 2, 0);
+  lua_newtable(L);
+  lua_rawseti(L, -2, UV_PROVIDERS);
+  lua_newtable(L);
+  lua_rawseti(L, -2, UV_SUFFIXES);
+  mxr_setuservalue(L, ud);
+}
+
+/* Pushes table k of the uservalue of the userdata at index ud. */
+static void push_uv(lua_State *L, int ud, int k) {
+  mxr_getuservalue(L, ud);
+  lua_rawgeti(L, -1, k);
+  lua_remove(L, -2);
+}
 
 static lrules *check_rules(lua_State *L, int idx) { return (lrules *)luaL_checkudata(L, idx, RULES_MT); }
 
@@ -33,8 +53,8 @@ static int rules_gc(lua_State *L) {
 static int rules_clear(lua_State *L) {
   lrules *lr = check_rules(L, 1);
   mxr_rules_clear(lr->rules);
-  lua_newtable(L);
-  mxr_setuservalue(L, 1);
+  /* The name tables stay (classify functions hold them): entries are
+   * overwritten as rules come back, and stale ones are never looked up. */
   return 0;
 }
 
@@ -55,7 +75,7 @@ static int rules_provider(lua_State *L) {
                                                   "transactional, hosting, isp; got '%s'", cat));
   rc = mxr_rules_set_provider(lr->rules, (int)n - 1, category);
   if (rc == -1) return luaL_error(L, "out of memory");
-  mxr_getuservalue(L, 1);
+  push_uv(L, 1, UV_PROVIDERS);
   lua_pushvalue(L, 3);
   lua_rawseti(L, -2, (int)(3 * (n - 1) + 1));
   lua_pushvalue(L, 4);
@@ -74,7 +94,13 @@ static int rules_add(lua_State *L) {
   const char *suffix = luaL_checklstring(L, 3, &len);
   lua_Integer n = luaL_checkinteger(L, 4);
   int rc = n >= 1 && n <= 1000000 ? mxr_rules_add(lr->rules, kind, suffix, len, (int)n - 1) : -3;
-  if (rc == 0) {
+  if (rc >= 0) {
+    char norm[MXR_NAME_MAX + 1];
+    const char *why;
+    mxr_name_normalize(suffix, len, norm, &why); /* succeeded inside mxr_rules_add */
+    push_uv(L, 1, UV_SUFFIXES);
+    lua_pushstring(L, norm);
+    lua_rawseti(L, -2, rc + 1);
     lua_pushboolean(L, 1);
     return 1;
   }
@@ -101,52 +127,111 @@ typedef struct host {
   const char *s;
   size_t len;
   lua_Number pref;
+  int idx; /* position in the source list */
 } host;
 
-/* Pushes a lower-cased copy of s[off..len) without a trailing dot. */
-static void push_folded(lua_State *L, const char *s, size_t len, size_t off) {
-  char buf[MXR_NAME_MAX + 1];
-  size_t i, n = 0;
-  if (len > 0 && s[len - 1] == '.') len--;
-  for (i = off; i < len && n < sizeof buf; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    buf[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+/* Strings classify uses, made once and kept in its second upvalue, so that
+ * building a result is raw table stores of existing strings. */
+enum {
+  K_ID = 1,
+  K_NAME,
+  K_CATEGORY,
+  K_SOURCE,
+  K_RULE,
+  K_HOST,
+  K_INCLUDE,
+  K_REDIRECT,
+  K_MX,
+  K_SPF,
+  K_DOMAIN,
+  K_STATUS,
+  K_RECORDS,
+  K_EXCHANGE,
+  K_PREFERENCE,
+  K_OK,
+  K_GATEWAY,
+  K_EVIDENCE,
+  K_SENDERS,
+  K_SELF_ID,
+  K_UNKNOWN_ID,
+  K_NONE_ID,
+  K_SELF_NAME,
+  K_UNKNOWN_NAME,
+  K_NONE_NAME,
+  K_WANT_EVIDENCE,
+  K_CATEGORIES /* + enum mxr_category */
+};
+static const char *const key_strings[] = {
+    "id",       "name",       "category", "source",      "rule",        "host",    "include",
+    "redirect", "mx",         "spf",      "domain",      "status",      "records", "exchange",
+    "preference", "ok",       "gateway",  "evidence",    "senders",     "self_hosted", "unknown",
+    "none",     "Self-hosted", "Unknown", "No mail servers", "evidence"};
+
+static void push_keys(lua_State *L) {
+  int i, n = (int)(sizeof key_strings / sizeof key_strings[0]);
+  lua_createtable(L, n + MXR_CAT__COUNT, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, key_strings[i]);
+    lua_rawseti(L, -2, i + 1);
   }
-  lua_pushlstring(L, buf, n);
+  for (i = 0; i < MXR_CAT__COUNT; i++) {
+    lua_pushstring(L, mxr_category_name(i));
+    lua_rawseti(L, -2, K_CATEGORIES + i);
+  }
 }
 
-/* Pushes {id=, name=, category=} of provider m (0-based) from the uservalue at uv. */
-static void push_provider(lua_State *L, int uv, int m) {
+#define KS lua_upvalueindex(2)
+
+/* t[key k] = value on top of the stack (popped); t is an absolute index. */
+static void set_k(lua_State *L, int t, int k) {
+  lua_rawgeti(L, KS, k);
+  lua_insert(L, -2);
+  lua_rawset(L, t);
+}
+
+/* t[key k] = src[i]; t and src are absolute indices. */
+static void set_k_from(lua_State *L, int t, int k, int src, int i) {
+  lua_rawgeti(L, KS, k);
+  lua_rawgeti(L, src, i);
+  lua_rawset(L, t);
+}
+
+/* Pushes t[key k], raw; t is an absolute index. */
+static void get_k(lua_State *L, int t, int k) {
+  lua_rawgeti(L, KS, k);
+  lua_rawget(L, t);
+}
+
+/* Pushes {id=, name=, category=} of provider m (0-based) from the table at pv. */
+static void push_provider(lua_State *L, int pv, int m) {
+  int t;
   lua_createtable(L, 0, 3);
-  lua_rawgeti(L, uv, 3 * m + 1);
-  lua_setfield(L, -2, "id");
-  lua_rawgeti(L, uv, 3 * m + 2);
-  lua_setfield(L, -2, "name");
-  lua_rawgeti(L, uv, 3 * m + 3);
-  lua_setfield(L, -2, "category");
+  t = lua_gettop(L);
+  set_k_from(L, t, K_ID, pv, 3 * m + 1);
+  set_k_from(L, t, K_NAME, pv, 3 * m + 2);
+  set_k_from(L, t, K_CATEGORY, pv, 3 * m + 3);
 }
 
-static void push_id(lua_State *L, int uv, int m) {
-  if (m >= 0)
-    lua_rawgeti(L, uv, 3 * m + 1);
-  else if (m == MXR_MATCH_SELF)
-    lua_pushliteral(L, "self_hosted");
-  else
-    lua_pushliteral(L, "unknown");
-}
-
-/* Adds {source=, <what>=value, rule=, id=} to the evidence list at ev. */
-static void add_evidence(lua_State *L, int ev, int uv, const char *source, const char *what, const char *s,
-                         size_t len, size_t off, int m, int *nev) {
+/* Adds {source=, <what>=<value on top of the stack>, rule=, id=} to the
+ * evidence list at ev; pops the value. The rule is suffix number rule_id, or
+ * for self the value at index self_rule. */
+static void add_evidence(lua_State *L, int ev, int pv, int sx, int source, int what, int rule_id, int self_rule,
+                         int m, int *nev) {
+  int t;
   lua_createtable(L, 0, 4);
-  lua_pushstring(L, source);
-  lua_setfield(L, -2, "source");
-  lua_pushlstring(L, s, len);
-  lua_setfield(L, -2, what);
-  push_folded(L, s, len, off);
-  lua_setfield(L, -2, "rule");
-  push_id(L, uv, m);
-  lua_setfield(L, -2, "id");
+  lua_insert(L, -2);
+  t = lua_gettop(L) - 1;
+  set_k(L, t, what);
+  set_k_from(L, t, K_SOURCE, KS, source);
+  if (m == MXR_MATCH_SELF) {
+    lua_rawgeti(L, KS, K_RULE);
+    lua_pushvalue(L, self_rule);
+    lua_rawset(L, t);
+    set_k_from(L, t, K_ID, KS, K_SELF_ID);
+  } else {
+    set_k_from(L, t, K_RULE, sx, rule_id + 1);
+    set_k_from(L, t, K_ID, pv, 3 * m + 1);
+  }
   lua_rawseti(L, ev, ++*nev);
 }
 
@@ -158,7 +243,7 @@ static const char *spf_arg(lua_State *L, size_t *len) {
   if (t == LUA_TSTRING) return lua_tolstring(L, 2, len);
   if (t != LUA_TTABLE)
     luaL_argerror(L, 2, lua_pushfstring(L, "SPF text (string or table) expected, got %s", luaL_typename(L, 2)));
-  lua_getfield(L, 2, "records");
+  get_k(L, 2, K_RECORDS);
   if (!lua_istable(L, -1)) {
     lua_pop(L, 1);
     lua_pushvalue(L, 2);
@@ -180,27 +265,49 @@ static const char *spf_arg(lua_State *L, size_t *len) {
   return NULL;
 }
 
-/* classify(hosts_or_mx_result [, spf]) -> { id, name, category, gateway?, senders, evidence } */
+/* Pushes the host string of source entry i (a string or a record). */
+static void push_host(lua_State *L, int src, int i) {
+  lua_rawgeti(L, src, i);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    int t = lua_gettop(L);
+    get_k(L, t, K_EXCHANGE);
+    lua_remove(L, t);
+  }
+}
+
+/* classify(hosts_or_mx_result [, spf [, opts]]) -> { id, name, category, gateway?, senders, evidence? } */
 static int classify(lua_State *L) {
   lrules *lr = (lrules *)lua_touserdata(L, lua_upvalueindex(1));
   host stack_hosts[STACK_HOSTS], *hosts = stack_hosts;
   const char *domain = NULL, *spf;
   size_t dlen = 0, spf_len = 0;
-  int n, i, nhosts = 0, sorted = 1, any_pref = 0, none = 0, uv, res, senders, ev, nev = 0, nsend = 0, src;
+  int n, i, nhosts = 0, sorted = 1, any_pref = 0, none = 0, pv, sx, res, senders, ev, nev = 0, nsend = 0, src,
+         dom_idx, want_ev = 1;
   mxr_classifier c;
   mxr_verdict v;
 
   if (lua_type(L, 1) != LUA_TTABLE)
     return luaL_argerror(L, 1,
                          lua_pushfstring(L, "list of MX hosts or MX result expected, got %s", luaL_typename(L, 1)));
-  lua_settop(L, 2);
+  lua_settop(L, 3);
+  if (!lua_isnil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    get_k(L, 3, K_WANT_EVIDENCE);
+    want_ev = lua_isnil(L, -1) || lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
   spf = spf_arg(L, &spf_len);
 
-  lua_getfield(L, 1, "domain");
+  get_k(L, 1, K_DOMAIN);
+  dom_idx = lua_gettop(L);
   if (lua_type(L, -1) == LUA_TSTRING) domain = lua_tolstring(L, -1, &dlen);
-  lua_getfield(L, 1, "status");
-  if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "ok") != 0) none = 1;
-  lua_getfield(L, 1, "records");
+  get_k(L, 1, K_STATUS);
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_rawgeti(L, KS, K_OK);
+    none = !lua_rawequal(L, -1, -2);
+    lua_pop(L, 1);
+  }
+  get_k(L, 1, K_RECORDS);
   src = lua_istable(L, -1) ? lua_gettop(L) : 1;
 
   n = none ? 0 : (int)mxr_rawlen(L, src);
@@ -209,14 +316,16 @@ static int classify(lua_State *L) {
     host *h = &hosts[nhosts];
     lua_rawgeti(L, src, i);
     h->pref = 0;
+    h->idx = i;
     if (lua_type(L, -1) == LUA_TSTRING) {
       h->s = lua_tolstring(L, -1, &h->len);
     } else if (lua_type(L, -1) == LUA_TTABLE) {
-      lua_getfield(L, -1, "exchange");
+      int t = lua_gettop(L);
+      get_k(L, t, K_EXCHANGE);
       if (lua_type(L, -1) != LUA_TSTRING)
         return luaL_argerror(L, 1, lua_pushfstring(L, "MX record %d has no exchange (string)", i));
       h->s = lua_tolstring(L, -1, &h->len);
-      lua_getfield(L, -2, "preference");
+      get_k(L, t, K_PREFERENCE);
       if (lua_type(L, -1) == LUA_TNUMBER) {
         h->pref = lua_tonumber(L, -1);
         any_pref = 1;
@@ -243,33 +352,38 @@ static int classify(lua_State *L) {
     }
   }
 
-  lua_pushvalue(L, lua_upvalueindex(1));
-  mxr_getuservalue(L, -1);
-  lua_remove(L, -2);
-  uv = lua_gettop(L);
+  pv = lua_upvalueindex(3);
+  sx = lua_upvalueindex(4);
   lua_createtable(L, 0, 6);
   res = lua_gettop(L);
-  lua_createtable(L, 2, 0);
-  senders = lua_gettop(L);
-  lua_createtable(L, nhosts + 2, 0);
+  if (want_ev)
+    lua_createtable(L, nhosts + (spf ? 4 : 0), 0);
+  else
+    lua_pushnil(L);
   ev = lua_gettop(L);
 
   mxr_classify_begin(&c, lr->rules, domain, dlen);
   for (i = 0; i < nhosts; i++) {
-    size_t off = 0;
-    int m = mxr_classify_host(&c, hosts[i].s, hosts[i].len, &off);
-    if (m != MXR_MATCH_NONE) add_evidence(L, ev, uv, "mx", "host", hosts[i].s, hosts[i].len, off, m, &nev);
+    int rule_id, m = mxr_classify_host(&c, hosts[i].s, hosts[i].len, &rule_id);
+    if (m == MXR_MATCH_NONE || !want_ev) continue;
+    push_host(L, src, hosts[i].idx);
+    add_evidence(L, ev, pv, sx, K_MX, K_HOST, rule_id, dom_idx, m, &nev);
   }
+  lua_createtable(L, 0, 0);
+  senders = lua_gettop(L);
   if (spf) {
-    size_t pos = 0, len, off;
+    size_t pos = 0, len;
     const char *dom;
-    int redirect, is_new;
+    int redirect, is_new, rule_id;
     while (mxr_spf_next(spf, spf_len, &pos, &dom, &len, &redirect)) {
-      int m = mxr_classify_include(&c, dom, len, &off, &is_new);
+      int m = mxr_classify_include(&c, dom, len, &rule_id, &is_new);
       if (m == MXR_MATCH_NONE) continue;
-      add_evidence(L, ev, uv, "spf", redirect ? "redirect" : "include", dom, len, off, m, &nev);
+      if (want_ev) {
+        lua_pushlstring(L, dom, len);
+        add_evidence(L, ev, pv, sx, K_SPF, redirect ? K_REDIRECT : K_INCLUDE, rule_id, 0, m, &nev);
+      }
       if (is_new) {
-        push_provider(L, uv, m);
+        push_provider(L, pv, m);
         lua_rawseti(L, senders, ++nsend);
       }
     }
@@ -277,33 +391,29 @@ static int classify(lua_State *L) {
   mxr_classify_end(&c, &v);
 
   if (v.provider >= 0) {
-    lua_rawgeti(L, uv, 3 * v.provider + 1);
-    lua_setfield(L, res, "id");
-    lua_rawgeti(L, uv, 3 * v.provider + 2);
-    lua_setfield(L, res, "name");
+    set_k_from(L, res, K_ID, pv, 3 * v.provider + 1);
+    set_k_from(L, res, K_NAME, pv, 3 * v.provider + 2);
   } else {
-    static const char *const ids[] = {"self_hosted", "unknown", "none"};
-    static const char *const names[] = {"Self-hosted", "Unknown", "No mail servers"};
     int k = v.category == MXR_CAT_SELF ? 0 : v.category == MXR_CAT_UNKNOWN ? 1 : 2;
-    lua_pushstring(L, ids[k]);
-    lua_setfield(L, res, "id");
-    lua_pushstring(L, names[k]);
-    lua_setfield(L, res, "name");
+    set_k_from(L, res, K_ID, KS, K_SELF_ID + k);
+    set_k_from(L, res, K_NAME, KS, K_SELF_NAME + k);
   }
-  lua_pushstring(L, mxr_category_name(v.category));
-  lua_setfield(L, res, "category");
+  set_k_from(L, res, K_CATEGORY, KS, K_CATEGORIES + v.category);
   if (v.gateway >= 0) {
+    int t;
+    lua_rawgeti(L, KS, K_GATEWAY);
     lua_createtable(L, 0, 2);
-    lua_rawgeti(L, uv, 3 * v.gateway + 1);
-    lua_setfield(L, -2, "id");
-    lua_rawgeti(L, uv, 3 * v.gateway + 2);
-    lua_setfield(L, -2, "name");
-    lua_setfield(L, res, "gateway");
+    t = lua_gettop(L);
+    set_k_from(L, t, K_ID, pv, 3 * v.gateway + 1);
+    set_k_from(L, t, K_NAME, pv, 3 * v.gateway + 2);
+    lua_rawset(L, res);
   }
-  lua_pushvalue(L, ev);
-  lua_setfield(L, res, "evidence");
+  if (want_ev) {
+    lua_pushvalue(L, ev);
+    set_k(L, res, K_EVIDENCE);
+  }
   lua_pushvalue(L, senders);
-  lua_setfield(L, res, "senders");
+  set_k(L, res, K_SENDERS);
   lua_pushvalue(L, res);
   return 1;
 }
@@ -312,7 +422,10 @@ static int classify(lua_State *L) {
 static int rules_classifier(lua_State *L) {
   check_rules(L, 1);
   lua_settop(L, 1);
-  lua_pushcclosure(L, classify, 1);
+  push_keys(L);
+  push_uv(L, 1, UV_PROVIDERS);
+  push_uv(L, 1, UV_SUFFIXES);
+  lua_pushcclosure(L, classify, 4);
   return 1;
 }
 
@@ -324,8 +437,7 @@ static int m_rules(lua_State *L) {
   lua_setmetatable(L, -2);
   lr->rules = mxr_rules_new();
   if (!lr->rules) return luaL_error(L, "out of memory");
-  lua_newtable(L);
-  mxr_setuservalue(L, -2);
+  new_uservalue(L, lua_gettop(L));
   return 1;
 }
 

@@ -27,6 +27,7 @@ typedef struct rule {
   uint32_t hash;
   int kind;
   int provider;
+  int id;
   size_t len;
   char *suffix; /* NULL: empty slot */
 } rule;
@@ -36,6 +37,7 @@ struct mxr_rules {
   size_t cap; /* power of two */
   size_t used;
   size_t count[2];
+  int next_id;
   int *categories; /* by provider number; -1 = not declared */
   int nproviders;
 };
@@ -73,6 +75,7 @@ void mxr_rules_clear(mxr_rules *r) {
   }
   r->used = 0;
   r->count[0] = r->count[1] = 0;
+  r->next_id = 0;
   free(r->categories);
   r->categories = NULL;
   r->nproviders = 0;
@@ -146,7 +149,7 @@ int mxr_rules_add(mxr_rules *r, int kind, const char *suffix, size_t len, int pr
   e = find_slot(r->slots, r->cap, h, kind, norm, n);
   if (e->suffix) { /* re-point an existing rule */
     e->provider = provider;
-    return 0;
+    return e->id;
   }
   e->suffix = malloc(n + 1);
   if (!e->suffix) return -1;
@@ -155,30 +158,45 @@ int mxr_rules_add(mxr_rules *r, int kind, const char *suffix, size_t len, int pr
   e->kind = kind;
   e->len = n;
   e->provider = provider;
+  e->id = r->next_id++;
   r->used++;
   r->count[kind]++;
-  return 0;
+  return e->id;
+}
+
+/* Byte -> lower-case byte; 0 for NUL, which never matches. */
+static unsigned char lower_table[256];
+static int lower_ready;
+
+static void init_lower(void) {
+  int i;
+  for (i = 0; i < 256; i++) lower_table[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
+  lower_ready = 1; /* idempotent: racing threads write the same bytes */
 }
 
 /* Lower-cases name into buf (MXR_NAME_MAX + 1 bytes) without a trailing dot.
  * Returns the length, or 0 if the name can never match. */
 static size_t fold(const char *name, size_t len, char *buf) {
+  const unsigned char *in = (const unsigned char *)name;
+  unsigned char *out = (unsigned char *)buf;
   size_t i;
+  if (!lower_ready) init_lower();
   if (len > 0 && name[len - 1] == '.') len--;
   if (len == 0 || len > MXR_NAME_MAX) return 0;
   for (i = 0; i < len; i++) {
-    unsigned char ch = (unsigned char)name[i];
+    unsigned char ch = lower_table[in[i]];
     if (ch == 0) return 0;
-    buf[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    out[i] = ch;
   }
   return len;
 }
 
-int mxr_rules_match(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off) {
-  char buf[MXR_NAME_MAX + 1];
-  size_t n = fold(name, len, buf), i;
+/* Matches an already folded name (see fold). */
+static int match_folded(const mxr_rules *r, int kind, const char *buf, size_t n, size_t *rule_off, int *rule_id) {
   uint32_t h = HASH_SEED;
+  size_t i;
   int best = MXR_MATCH_NONE;
+  *rule_id = -1;
   if (n == 0 || r->used == 0) return MXR_MATCH_NONE;
   /* Right to left: every label boundary gives the hash of one suffix; the
    * last hit is the longest suffix. */
@@ -189,11 +207,18 @@ int mxr_rules_match(const mxr_rules *r, int kind, const char *name, size_t len, 
       const rule *e = find_slot(r->slots, r->cap, hk, kind, buf + i, n - i);
       if (e->suffix) {
         best = e->provider;
+        *rule_id = e->id;
         if (rule_off) *rule_off = i;
       }
     }
   }
   return best;
+}
+
+int mxr_rules_match_id(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off,
+                       int *rule_id) {
+  char buf[MXR_NAME_MAX + 1];
+  return match_folded(r, kind, buf, fold(name, len, buf), rule_off, rule_id);
 }
 
 /* ---- SPF ------------------------------------------------------------------ */
@@ -270,18 +295,14 @@ static int is_backend(const mxr_rules *r, int m) {
   return cat == MXR_CAT_MAILBOX || cat == MXR_CAT_HOSTING || cat == MXR_CAT_ISP;
 }
 
-int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, size_t *rule_off) {
-  int m = mxr_rules_match(c->rules, MXR_RULE_MX, host, len, rule_off);
-  if (m == MXR_MATCH_NONE && c->dlen > 0) {
-    char buf[MXR_NAME_MAX + 1];
-    size_t n = fold(host, len, buf);
-    if (n == c->dlen && memcmp(buf, c->domain, n) == 0) {
+int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule_id) {
+  char buf[MXR_NAME_MAX + 1];
+  size_t n = fold(host, len, buf);
+  int m = match_folded(c->rules, MXR_RULE_MX, buf, n, NULL, rule_id);
+  if (m == MXR_MATCH_NONE && c->dlen > 0 && n > 0) {
+    if ((n == c->dlen && memcmp(buf, c->domain, n) == 0) ||
+        (n > c->dlen && buf[n - c->dlen - 1] == '.' && memcmp(buf + n - c->dlen, c->domain, c->dlen) == 0))
       m = MXR_MATCH_SELF;
-      if (rule_off) *rule_off = 0;
-    } else if (n > c->dlen && buf[n - c->dlen - 1] == '.' && memcmp(buf + n - c->dlen, c->domain, c->dlen) == 0) {
-      m = MXR_MATCH_SELF;
-      if (rule_off) *rule_off = n - c->dlen;
-    }
   }
   if (c->nhosts++ == 0) c->primary = m;
   if (m != MXR_MATCH_NONE) {
@@ -291,8 +312,8 @@ int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, size_t *r
   return m;
 }
 
-int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, size_t *rule_off, int *is_new) {
-  int m = mxr_rules_match(c->rules, MXR_RULE_SPF, dom, len, rule_off), i, cat;
+int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, int *rule_id, int *is_new) {
+  int m = mxr_rules_match_id(c->rules, MXR_RULE_SPF, dom, len, NULL, rule_id), i, cat;
   *is_new = 0;
   if (m == MXR_MATCH_NONE) return m;
   cat = mxr_rules_category(c->rules, m);

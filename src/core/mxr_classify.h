@@ -47,8 +47,9 @@ int mxr_rules_set_provider(mxr_rules *rules, int provider, int category);
 int mxr_rules_category(const mxr_rules *rules, int provider);
 /* Adds (or re-points) the suffix rule kind:suffix -> provider. The suffix is
  * a domain name (case and a trailing dot do not matter); the provider must be
- * declared. Returns 0, -1 when out of memory, -2 if the suffix is not a
- * valid name, -3 if the provider is not declared. */
+ * declared. Returns the rule's number (>= 0, numbered from 0 in the order
+ * rules were first added since the last clear), -1 when out of memory, -2 if
+ * the suffix is not a valid name, -3 if the provider is not declared. */
 int mxr_rules_add(mxr_rules *rules, int kind, const char *suffix, size_t len, int provider);
 /* Number of rules of that kind. */
 size_t mxr_rules_count(const mxr_rules *rules, int kind);
@@ -59,6 +60,9 @@ size_t mxr_rules_count(const mxr_rules *rules, int kind);
  * characters or hold a NUL never match. When a rule matched, *rule_off is the
  * offset in `name` where the matched suffix starts. */
 int mxr_rules_match(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off);
+/* Like mxr_rules_match; also sets *rule_id to the matched rule's number. */
+int mxr_rules_match_id(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off,
+                       int *rule_id);
 
 /* SPF: 1 if text is an SPF record ("v=spf1" then a space or the end, any
  * case), else 0. */
@@ -94,12 +98,12 @@ typedef struct mxr_verdict {
 /* domain may be NULL (then no host counts as self). */
 void mxr_classify_begin(mxr_classifier *c, const mxr_rules *rules, const char *domain, size_t dlen);
 /* Looks at the next MX host. Returns its match (a provider, MXR_MATCH_SELF or
- * MXR_MATCH_NONE); *rule_off as for mxr_rules_match (for SELF: where the
- * domain starts in host). */
-int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, size_t *rule_off);
+ * MXR_MATCH_NONE); *rule_id as for mxr_rules_match_id (-1 for SELF). */
+int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule_id);
 /* Looks at an SPF include/redirect domain. Returns its provider or
- * MXR_MATCH_NONE; *is_new is 1 when it is a sender not seen before. */
-int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, size_t *rule_off, int *is_new);
+ * MXR_MATCH_NONE, with *rule_id; *is_new is 1 when it is a sender not seen
+ * before. */
+int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, int *rule_id, int *is_new);
 /* The decision. */
 void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v);
 

@@ -1,0 +1,177 @@
+-- prospect.lua [--csv] [--concurrency N] [FILE]
+--
+-- Who runs each company's mail? Reads domains from FILE (default: stdin), one
+-- per line or as the first column of a CSV file; URLs and e-mail addresses are
+-- reduced to their domain, "www." is dropped, duplicates are looked up once.
+-- Prints one row per domain (domain, provider, category, gateway, senders,
+-- notes, MX hosts), as an aligned table or as CSV (--csv), in input order, then a
+-- summary of provider shares (on stderr with --csv, so the CSV stays clean).
+--
+-- DNS servers come from MXRECORD_SERVERS ("ip:port,ip:port") when it is set.
+local mxrecord = require "mxrecord"
+
+local function usage(msg)
+  io.stderr:write(msg, "\nusage: prospect.lua [--csv] [--concurrency N] [FILE]\n")
+  os.exit(2)
+end
+
+local csv, window, path = false, 200, nil
+local i = 1
+while arg[i] do
+  local a = arg[i]
+  if a == "--csv" then
+    csv = true
+  elseif a == "--concurrency" then
+    i = i + 1
+    window = tonumber(arg[i]) or usage("--concurrency needs a number")
+  elseif a:sub(1, 2) == "--" then
+    usage("unknown option " .. a)
+  else
+    path = a
+  end
+  i = i + 1
+end
+
+-- The first CSV column of a line, unquoted.
+local function first_column(line)
+  line = line:gsub("\r$", "")
+  if line:sub(1, 1) == '"' then
+    local field = line:match('^"(.-)"[,;\t]') or line:match('^"(.-)"%s*$') or line:sub(2)
+    return (field:gsub('""', '"'))
+  end
+  return line:match("^([^,;\t]*)")
+end
+
+-- A domain from a bare domain, a URL or an e-mail address; nil if blank.
+local function reduce(s)
+  s = s:match("^%s*(.-)%s*$")
+  if s == "" or s:sub(1, 1) == "#" then return nil end
+  s = s:match("<([^>]*)>") or s                         -- Name <user@domain>
+  s = s:gsub("^mailto:", ""):gsub("^%a[%w+.-]*://", "") -- scheme
+  s = s:match("@([^@]*)$") or s                         -- user@domain, user:pw@host
+  s = s:match("^[^/?#]*")                               -- path, query, fragment
+  s = s:gsub(":%d*$", "")                               -- port
+  s = s:lower():gsub("%.$", "")
+  return (s:gsub("^www%.", ""))
+end
+
+local input = path and assert(io.open(path)) or io.stdin
+local domains, seen, lineno = {}, {}, 0
+for line in input:lines() do
+  lineno = lineno + 1
+  local d = reduce(first_column(line) or "")
+  -- a header line ("domain", "website", "email") names no domain
+  if d and not (lineno == 1 and not d:find("%.")) and not seen[d] then
+    seen[d] = true
+    domains[#domains + 1] = d
+  end
+end
+if input ~= io.stdin then input:close() end
+
+-- ---- lookups: a bounded window of profiles in flight ----------------------
+
+local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
+local rows, next_out, inflight, submitted = {}, 1, 0, 0
+local shares, categories, gateways = {}, {}, {}
+
+local function names(list)
+  local out = {}
+  for k, p in ipairs(list) do out[k] = p.name end
+  return table.concat(out, "; ")
+end
+
+local function row_of(domain, p, err)
+  if not p then
+    return { domain, "(invalid)", "error", "", "", err, "" }
+  end
+  local prov, hosts = p.provider, {}
+  for _, rec in ipairs(p.mx and p.mx.records or {}) do hosts[#hosts + 1] = rec.exchange end
+  local errs = {}
+  if p.mx_error then errs[#errs + 1] = "MX: " .. p.mx_error.code end
+  if p.spf_error then errs[#errs + 1] = "TXT: " .. p.spf_error.code end
+  if p.mx and p.mx.status ~= "ok" then errs[#errs + 1] = p.mx.status end
+  return { domain, prov.name, prov.category, prov.gateway and prov.gateway.name or "", names(prov.senders),
+    table.concat(errs, ", "), table.concat(hosts, " ") }
+end
+
+local HEADER = { "domain", "provider", "category", "gateway", "senders", "notes", "mx" }
+
+local function csv_field(s)
+  if s:find('[",\n]') then return '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+local function emit_csv(row)
+  local out = {}
+  for k, v in ipairs(row) do out[k] = csv_field(v) end
+  io.write(table.concat(out, ","), "\n")
+end
+
+if csv then emit_csv(HEADER) end
+
+local function done(k, row)
+  rows[k] = row
+  local key = row[3] == "error" and "(invalid)" or row[2]
+  shares[key] = (shares[key] or 0) + 1
+  categories[row[3]] = (categories[row[3]] or 0) + 1
+  if row[4] ~= "" then gateways[row[4]] = (gateways[row[4]] or 0) + 1 end
+  if csv then -- stream in input order
+    while rows[next_out] do
+      emit_csv(rows[next_out])
+      rows[next_out] = nil
+      next_out = next_out + 1
+    end
+  end
+end
+
+while submitted < #domains or inflight > 0 do
+  while inflight < window and submitted < #domains do
+    submitted = submitted + 1
+    local k, domain = submitted, domains[submitted]
+    inflight = inflight + 1
+    r:profile(domain, function(p, err)
+      inflight = inflight - 1
+      done(k, row_of(domain, p, err))
+    end)
+  end
+  r:run(0.01)
+end
+r:close()
+
+-- ---- output --------------------------------------------------------------
+
+local out = csv and io.stderr or io.stdout
+
+if not csv then
+  local width = {}
+  for c = 1, #HEADER do width[c] = #HEADER[c] end
+  for _, row in ipairs(rows) do
+    for c = 1, #HEADER do width[c] = math.max(width[c], #row[c]) end
+  end
+  local function line(row)
+    local cells = {}
+    for c = 1, #HEADER do cells[c] = row[c] .. string.rep(" ", width[c] - #row[c]) end
+    out:write((table.concat(cells, "  "):gsub("%s+$", "")), "\n")
+  end
+  line(HEADER)
+  local rule = {}
+  for c = 1, #HEADER do rule[c] = string.rep("-", width[c]) end
+  line(rule)
+  for _, row in ipairs(rows) do line(row) end
+  out:write("\n")
+end
+
+local function summary(title, counts)
+  local list = {}
+  for k, n in pairs(counts) do list[#list + 1] = { k, n } end
+  table.sort(list, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
+  out:write(title, "\n")
+  for _, e in ipairs(list) do
+    out:write(string.format("  %-40s %6d  %5.1f%%\n", e[1], e[2], 100 * e[2] / #domains))
+  end
+end
+
+out:write(string.format("%d domains (rules %s)\n", #domains, mxrecord.providers_version))
+summary("provider share:", shares)
+summary("category:", categories)
+if next(gateways) then summary("behind a security gateway:", gateways) end
