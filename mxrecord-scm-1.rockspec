@@ -9,7 +9,8 @@ description = {
   detailed = [[
 mxrecord looks up MX, TXT, A and AAAA records through c-ares with every DNS
 outcome named (nxdomain, nodata, null MX, temporary failures), blocking or
-asynchronously, from Lua 5.1/LuaJIT to 5.4.
+asynchronously, from Lua 5.1/LuaJIT to 5.4; and tells who runs a domain's
+mail (mailbox provider, security gateway, SPF senders) from its MX and SPF.
 ]],
   license = "MIT",
 }

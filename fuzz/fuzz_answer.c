@@ -1,15 +1,55 @@
-/* fuzz_answer.c: libFuzzer target for the DNS answer parser (the code that
- * reads bytes a network peer chose). Build and run:
+/* fuzz_answer.c: libFuzzer target for the code that reads bytes a network
+ * peer chose: the DNS answer parser, the name check, and the classifier
+ * (MX host names and SPF text come from DNS too). Build and run:
  *   scripts/fuzz.sh [seconds]
- * The first input byte picks the query type; the rest is the message. */
+ * The first input byte picks the query type; the rest is the message. The
+ * whole input is also read as MX hosts (one per line), a domain and SPF. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "mxr_answer.h"
+#include "mxr_classify.h"
 #include "mxr_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static mxr_rules *fuzz_rules(void) {
+  static mxr_rules *rules;
+  static const char *const mx[] = {"aspmx.l.google.com", "google.com",  "mail.protection.outlook.com",
+                                   "pphosted.com",       "a.b.c.d.e.f", "x"};
+  size_t i;
+  if (rules) return rules;
+  rules = mxr_rules_new();
+  mxr_rules_set_provider(rules, 0, MXR_CAT_MAILBOX);
+  mxr_rules_set_provider(rules, 1, MXR_CAT_GATEWAY);
+  mxr_rules_set_provider(rules, 2, MXR_CAT_HOSTING);
+  for (i = 0; i < sizeof mx / sizeof mx[0]; i++) {
+    mxr_rules_add(rules, MXR_RULE_MX, mx[i], strlen(mx[i]), (int)(i % 3));
+    mxr_rules_add(rules, MXR_RULE_SPF, mx[i], strlen(mx[i]), (int)((i + 1) % 3));
+  }
+  return rules;
+}
+
+static void fuzz_classify(const char *text, size_t size) {
+  mxr_classifier c;
+  mxr_verdict v;
+  size_t start = 0, i, pos = 0, dlen;
+  const char *dom;
+  int rule_id, is_new, redirect;
+  mxr_classify_begin(&c, fuzz_rules(), text, size < 300 ? size : 300);
+  for (i = 0; i <= size; i++) {
+    if (i == size || text[i] == '\n') {
+      mxr_classify_host(&c, text + start, i - start, &rule_id);
+      start = i + 1;
+    }
+  }
+  while (mxr_spf_next(text, size, &pos, &dom, &dlen, &redirect)) {
+    if (dom < text || dom + dlen > text + size) __builtin_trap();
+    mxr_classify_include(&c, dom, dlen, &rule_id, &is_new);
+  }
+  mxr_classify_end(&c, &v);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const int types[] = {MXR_T_MX, MXR_T_TXT, MXR_T_A, MXR_T_AAAA};
@@ -23,5 +63,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ans.records[i].len && memchr(ans.records[i].text, 0x7f, ans.records[i].len)) break;
   mxr_answer_free(&ans);
   mxr_name_normalize((const char *)data, size, name, &why);
+  fuzz_classify((const char *)data, size);
   return 0;
 }

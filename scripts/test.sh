@@ -50,7 +50,9 @@ rock() ( # lua version, extra luarocks args: build and install the rock, then re
   rm -rf build.luarocks && # luarocks' CMake build dir: never reuse one made for another Lua
   luarocks --lua-version "$v" make --tree "$tree" mxrecord-scm-1.rockspec "$@" &&
     eval "$(luarocks --lua-version "$v" --tree "$tree" path)" &&
-    "$interp" -e 'local m = require "mxrecord"; assert(m.resolver and m._VERSION); print(m._VERSION, m.cares_version)'
+    "$interp" -e 'local m = require "mxrecord"; assert(m.resolver and m._VERSION)
+      assert(m.classify({ "aspmx.l.google.com" }).id == "google_workspace")
+      print(m._VERSION, m.cares_version, m.providers_version)'
 )
 
 cares_134_api() { # the core compiles without warnings against the newer c-ares API
@@ -66,7 +68,7 @@ step build-luajit bash scripts/build.sh 5.1
 step build-lua5.3 bash scripts/build.sh 5.3
 step build-asan bash scripts/build.sh asan
 step api-cares-1.34 cares_134_api
-step fuzz-answer-parser bash scripts/fuzz.sh 15
+step fuzz-parser-classifier bash scripts/fuzz.sh 15
 step rock-lua5.4 rock 5.4
 step rock-luajit rock 5.1 LUA_INCDIR=/usr/include/luajit-2.1
 

@@ -71,8 +71,11 @@ static int rules_provider(lua_State *L) {
   category = mxr_category_parse(cat, clen);
   if (n < 1 || n > 1000000) return luaL_argerror(L, 2, "provider number out of range");
   if (category < 0 || category >= MXR_CAT_SELF)
-    return luaL_argerror(L, 5, lua_pushfstring(L, "category must be one of mailbox, gateway, forwarding, "
-                                                  "transactional, hosting, isp; got '%s'", cat));
+    return luaL_argerror(L, 5,
+                         lua_pushfstring(L,
+                                         "category must be one of mailbox, gateway, forwarding, "
+                                         "transactional, hosting, isp; got '%s'",
+                                         cat));
   rc = mxr_rules_set_provider(lr->rules, (int)n - 1, category);
   if (rc == -1) return luaL_error(L, "out of memory");
   push_uv(L, 1, UV_PROVIDERS);
@@ -162,10 +165,10 @@ enum {
   K_CATEGORIES /* + enum mxr_category */
 };
 static const char *const key_strings[] = {
-    "id",       "name",       "category", "source",      "rule",        "host",    "include",
-    "redirect", "mx",         "spf",      "domain",      "status",      "records", "exchange",
-    "preference", "ok",       "gateway",  "evidence",    "senders",     "self_hosted", "unknown",
-    "none",     "Self-hosted", "Unknown", "No mail servers", "evidence"};
+    "id",         "name",        "category", "source",          "rule",    "host",        "include",
+    "redirect",   "mx",          "spf",      "domain",          "status",  "records",     "exchange",
+    "preference", "ok",          "gateway",  "evidence",        "senders", "self_hosted", "unknown",
+    "none",       "Self-hosted", "Unknown",  "No mail servers", "evidence"};
 
 static void push_keys(lua_State *L) {
   int i, n = (int)(sizeof key_strings / sizeof key_strings[0]);
@@ -212,15 +215,14 @@ static void push_provider(lua_State *L, int pv, int m) {
   set_k_from(L, t, K_CATEGORY, pv, 3 * m + 3);
 }
 
-/* Adds {source=, <what>=<value on top of the stack>, rule=, id=} to the
- * evidence list at ev; pops the value. The rule is suffix number rule_id, or
- * for self the value at index self_rule. */
-static void add_evidence(lua_State *L, int ev, int pv, int sx, int source, int what, int rule_id, int self_rule,
-                         int m, int *nev) {
-  int t;
-  lua_createtable(L, 0, 4);
-  lua_insert(L, -2);
-  t = lua_gettop(L) - 1;
+/* Evidence entries are built in two steps: the caller creates the table
+ * (lua_createtable(L, 0, 4)), pushes the host or include, then calls
+ * add_evidence, which fills {source=, <what>=value, rule=, id=} and appends
+ * the entry to the list at ev. The rule is suffix number rule_id, or for
+ * self the value at index self_rule. */
+static void add_evidence(lua_State *L, int ev, int pv, int sx, int source, int what, int rule_id, int self_rule, int m,
+                         int *nev) {
+  int t = lua_gettop(L) - 1;
   set_k(L, t, what);
   set_k_from(L, t, K_SOURCE, KS, source);
   if (m == MXR_MATCH_SELF) {
@@ -281,8 +283,8 @@ static int classify(lua_State *L) {
   host stack_hosts[STACK_HOSTS], *hosts = stack_hosts;
   const char *domain = NULL, *spf;
   size_t dlen = 0, spf_len = 0;
-  int n, i, nhosts = 0, sorted = 1, any_pref = 0, none = 0, pv, sx, res, senders, ev, nev = 0, nsend = 0, src,
-         dom_idx, want_ev = 1;
+  int n, i, nhosts = 0, sorted = 1, any_pref = 0, none = 0, pv, sx, res, senders, ev, nev = 0, nsend = 0, src, dom_idx,
+            want_ev = 1;
   mxr_classifier c;
   mxr_verdict v;
 
@@ -366,6 +368,7 @@ static int classify(lua_State *L) {
   for (i = 0; i < nhosts; i++) {
     int rule_id, m = mxr_classify_host(&c, hosts[i].s, hosts[i].len, &rule_id);
     if (m == MXR_MATCH_NONE || !want_ev) continue;
+    lua_createtable(L, 0, 4);
     push_host(L, src, hosts[i].idx);
     add_evidence(L, ev, pv, sx, K_MX, K_HOST, rule_id, dom_idx, m, &nev);
   }
@@ -379,6 +382,7 @@ static int classify(lua_State *L) {
       int m = mxr_classify_include(&c, dom, len, &rule_id, &is_new);
       if (m == MXR_MATCH_NONE) continue;
       if (want_ev) {
+        lua_createtable(L, 0, 4);
         lua_pushlstring(L, dom, len);
         add_evidence(L, ev, pv, sx, K_SPF, redirect ? K_REDIRECT : K_INCLUDE, rule_id, 0, m, &nev);
       }
@@ -461,9 +465,8 @@ static int m_is_spf(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg rules_methods[] = {{"clear", rules_clear},   {"provider", rules_provider},
-                                         {"add", rules_add},       {"count", rules_count},
-                                         {"classifier", rules_classifier}, {NULL, NULL}};
+static const luaL_Reg rules_methods[] = {{"clear", rules_clear}, {"provider", rules_provider},     {"add", rules_add},
+                                         {"count", rules_count}, {"classifier", rules_classifier}, {NULL, NULL}};
 
 void mxr_lua_open_classify(lua_State *L) {
   luaL_newmetatable(L, RULES_MT);

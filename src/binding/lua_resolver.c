@@ -464,9 +464,9 @@ static int m_resolver(lua_State *L) {
 }
 
 static const luaL_Reg methods[] = {
-    {"mx", r_mx},   {"txt", r_txt},         {"a", r_a},     {"aaaa", r_aaaa},       {"poll", r_poll},
-    {"run", r_run}, {"pending", r_pending}, {"fds", r_fds}, {"timeout", r_timeout}, {"close", r_close},
-    {"_start", r_start}, {"_wait", r_wait}, {NULL, NULL},
+    {"mx", r_mx},        {"txt", r_txt},         {"a", r_a},     {"aaaa", r_aaaa},       {"poll", r_poll},
+    {"run", r_run},      {"pending", r_pending}, {"fds", r_fds}, {"timeout", r_timeout}, {"close", r_close},
+    {"_start", r_start}, {"_wait", r_wait},      {NULL, NULL},
 };
 
 static const luaL_Reg metamethods[] = {

@@ -114,8 +114,7 @@ static rule *find_slot(rule *slots, size_t cap, uint32_t hash, int kind, const c
   size_t i = hash & (cap - 1);
   for (;;) {
     rule *e = &slots[i];
-    if (!e->suffix || (e->hash == hash && e->kind == kind && e->len == len && memcmp(e->suffix, s, len) == 0))
-      return e;
+    if (!e->suffix || (e->hash == hash && e->kind == kind && e->len == len && memcmp(e->suffix, s, len) == 0)) return e;
     i = (i + 1) & (cap - 1);
   }
 }
@@ -215,8 +214,7 @@ static int match_folded(const mxr_rules *r, int kind, const char *buf, size_t n,
   return best;
 }
 
-int mxr_rules_match_id(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off,
-                       int *rule_id) {
+int mxr_rules_match_id(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off, int *rule_id) {
   char buf[MXR_NAME_MAX + 1];
   return match_folded(r, kind, buf, fold(name, len, buf), rule_off, rule_id);
 }

@@ -61,8 +61,7 @@ size_t mxr_rules_count(const mxr_rules *rules, int kind);
  * offset in `name` where the matched suffix starts. */
 int mxr_rules_match(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off);
 /* Like mxr_rules_match; also sets *rule_id to the matched rule's number. */
-int mxr_rules_match_id(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off,
-                       int *rule_id);
+int mxr_rules_match_id(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off, int *rule_id);
 
 /* SPF: 1 if text is an SPF record ("v=spf1" then a space or the end, any
  * case), else 0. */
