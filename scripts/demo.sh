@@ -9,5 +9,15 @@ bash scripts/setup.sh
 bash scripts/build.sh 5.4
 export LUA_PATH="./?.lua;./lua/?.lua;./lua/?/init.lua;;"
 export LUA_CPATH="./build-5.4/?.so;;"
+# Options pass through to prospect.lua; without a FILE, the bundled list.
+args=("$@") file=""
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --concurrency) i=$((i + 1)) ;;
+    --*) ;;
+    *) file=${args[i]} ;;
+  esac
+done
+[ -n "$file" ] || args+=(examples/data/companies.csv)
 exec lua5.4 scripts/with_dns.lua test=examples/data/companies.test.zone -- \
-  lua5.4 examples/prospect.lua "${@:-examples/data/companies.csv}"
+  lua5.4 examples/prospect.lua "${args[@]}"

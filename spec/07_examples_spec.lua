@@ -1,0 +1,103 @@
+-- Layer 7: the examples, run as a user runs them, against knotd serving the
+-- bundled example companies (examples/data/companies.test.zone).
+local dns = require "spec.helpers.dns_server"
+
+-- The interpreter running these specs, and its module paths, for the child.
+local function interpreter()
+  local i = -1
+  while arg[i - 1] do i = i - 1 end
+  return arg[i] or "lua5.4"
+end
+
+local function run(srv, cmd)
+  local env = ("MXRECORD_SERVERS=%s LUA_PATH=%q LUA_CPATH=%q "):format(srv.address, package.path, package.cpath)
+  local p = assert(io.popen(env .. interpreter() .. " " .. cmd .. " 2>/tmp/mxrecord-example-stderr"))
+  local out = p:read("*a")
+  local ok = p:close()
+  local f = io.open("/tmp/mxrecord-example-stderr")
+  local err = f and f:read("*a") or ""
+  if f then f:close() end
+  return out, err, ok
+end
+
+local function parse_csv_line(line)
+  local fields, pos = {}, 1
+  while pos <= #line + 1 do
+    if line:sub(pos, pos) == '"' then
+      local s, e = pos + 1, nil
+      local buf = {}
+      while true do
+        e = line:find('"', s, true)
+        buf[#buf + 1] = line:sub(s, e - 1)
+        if line:sub(e + 1, e + 1) == '"' then
+          buf[#buf + 1] = '"'
+          s = e + 2
+        else
+          break
+        end
+      end
+      fields[#fields + 1] = table.concat(buf)
+      pos = e + 2
+    else
+      local e = line:find(",", pos, true) or #line + 1
+      fields[#fields + 1] = line:sub(pos, e - 1)
+      pos = e + 1
+    end
+  end
+  return fields
+end
+
+describe("examples/prospect.lua", function()
+  local srv
+
+  setup(function()
+    srv = dns.start { zones = { test = "examples/data/companies.test.zone" } }
+  end)
+
+  teardown(function()
+    if srv then srv:stop() end
+  end)
+
+  it("reports one CSV row per distinct domain, in input order, with a summary on stderr", function()
+    local out, err, ok = run(srv, "examples/prospect.lua --csv examples/data/companies.csv")
+    assert.is_true(ok, err)
+    local rows = {}
+    for line in out:gmatch("[^\n]+") do rows[#rows + 1] = parse_csv_line(line) end
+    assert.same({ "domain", "provider", "category", "gateway", "senders", "notes", "mx" }, rows[1])
+    local by = {}
+    for i = 2, #rows do by[rows[i][1]] = rows[i] end
+    assert.equals(20, #rows) -- 19 companies: the duplicate www.globex.test is looked up once
+    assert.equals("acme-anvils.test", rows[2][1]) -- from https://www.acme-anvils.test/
+    assert.equals("Microsoft 365", by["globex.test"][2]) -- from a quoted URL with a path
+    assert.equals("Microsoft 365; SendGrid", by["globex.test"][5])
+    assert.equals("Microsoft 365", by["hooli.test"][2]) -- from sales@hooli.test
+    assert.same({ "initech.test", "Microsoft 365", "mailbox", "Proofpoint", "Microsoft 365; Proofpoint", "",
+      "mx0a-00123456.pphosted.com mx0b-00123456.pphosted.com" }, by["initech.test"])
+    assert.equals("Google Workspace", by["massive-dynamic.test"][2])
+    assert.equals("Mimecast", by["massive-dynamic.test"][4])
+    assert.equals("self", by["stark-industries.test"][3])
+    assert.equals("none", by["soylent.test"][3])
+    assert.equals("nxdomain", by["soylent.test"][6])
+    assert.equals("null_mx", by["vandelay.test"][6])
+    assert.matches("19 domains", err)
+    assert.matches("Google Workspace%s+4%s+21%.1%%", err)
+  end)
+
+  it("prints an aligned table and reads stdin, with bare domains and e-mail addresses", function()
+    local out, err, ok = run(srv, "examples/prospect.lua < /dev/stdin <<'EOF'\n"
+      .. "domain\nwayne-enterprises.test\nBruce <bruce@Wayne-Enterprises.test>\n\n# a comment\noscorp.test\nEOF\n")
+    assert.is_true(ok, err)
+    local lines = {}
+    for line in out:gmatch("[^\n]*") do lines[#lines + 1] = line end
+    assert.matches("^domain%s+provider%s+category", lines[1])
+    assert.matches("^wayne%-enterprises%.test%s+Zoho Mail%s+mailbox", out:match("\n(wayne[^\n]*)"))
+    assert.matches("Google Workspace%s+mailbox%s+Barracuda", out:match("\n(oscorp[^\n]*)"))
+    assert.matches("2 domains", out)
+  end)
+
+  it("rejects an unknown option", function()
+    local _, err, ok = run(srv, "examples/prospect.lua --bogus")
+    assert.is_falsy(ok)
+    assert.matches("unknown option", err)
+  end)
+end)
