@@ -19,6 +19,7 @@ dependencies = {
 }
 external_dependencies = {
   CARES = { header = "ares.h", library = "cares" },
+  IDN2 = { header = "idn2.h", library = "idn2" },
 }
 build = {
   type = "cmake",
@@ -27,6 +28,8 @@ build = {
     LUA_INCDIR = "$(LUA_INCDIR)",
     CARES_INCDIR = "$(CARES_INCDIR)",
     CARES_LIBDIR = "$(CARES_LIBDIR)",
+    IDN2_INCDIR = "$(IDN2_INCDIR)",
+    IDN2_LIBDIR = "$(IDN2_LIBDIR)",
     INSTALL_CMOD = "$(LIBDIR)",
     INSTALL_LMOD = "$(LUADIR)",
     -- users' compilers may warn where ours do not; CI builds with -Werror

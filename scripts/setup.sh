@@ -8,6 +8,7 @@ PACKAGES=(
   lua5.4 liblua5.4-dev lua5.3 liblua5.3-dev   # Lua 5.4 (main), 5.3 (build check)
   luajit2 libluajit2-5.1-dev                  # OpenResty's LuaJIT branch (not Debian's "luajit")
   libc-ares-dev                               # c-ares
+  libidn2-dev                                 # IDN domains to A-labels
   lua-busted lua-socket luarocks              # tests, fault server, rock build
   knot                                        # the local authoritative DNS server
   clang libclang-rt-dev clang-format          # libFuzzer for the parser's fuzz target; style check

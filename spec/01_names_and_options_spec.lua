@@ -35,7 +35,8 @@ describe("normalize_name", function()
     { "a..", "empty label" },
     { "spa ce.test", "character" },
     { "semi;colon.test", "character" },
-    { "bücher.test", "non%-ASCII" },
+    { "b\xfccher.test", "UTF%-8" },      -- Latin-1, not UTF-8
+    { "\u{2603}.test", "internationalized" }, -- a snowman: not allowed by IDNA2008
     { "tab\t.test", "character" },
   }
   for _, case in ipairs(bad) do
@@ -46,6 +47,12 @@ describe("normalize_name", function()
       assert.matches(case[2], msg)
     end)
   end
+
+  it("converts Unicode names to A-labels (UTS #46, non-transitional)", function()
+    assert.equals("xn--bcher-kva.test", norm("B\u{fc}cher.TEST."))
+    assert.equals("xn--fa-hia.test", norm("fa\u{df}.test"))
+    assert.equals("xn--bcher-kva.test", norm("xn--bcher-kva.test"))
+  end)
 
   it("raises for a non-string", function()
     assert.has_error(function() norm(42) end)

@@ -4,6 +4,7 @@
 
 #include "lua_binding.h"
 #include "lua_compat.h"
+#include "mxr_address.h"
 #include "mxr_name.h"
 #include "mxr_resolver.h"
 #include "mxrecord.h"
@@ -13,16 +14,23 @@ static int m_normalize_name(lua_State *L) {
   size_t len;
   const char *s, *why;
   char out[MXR_NAME_MAX + 1];
+  int rc;
   if (lua_type(L, 1) != LUA_TSTRING)
     return luaL_argerror(L, 1, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, 1)));
   s = lua_tolstring(L, 1, &len);
-  if (mxr_name_normalize(s, len, out, &why) < 0) {
+  if ((rc = mxr_domain_to_ascii(s, len, out, 0, &why)) < 0) {
     lua_pushnil(L);
-    lua_pushfstring(L, "badname: %s", why);
+    lua_pushfstring(L, rc == -2 ? "badname: not a valid internationalized domain name (%s)" : "badname: %s", why);
     lua_pushliteral(L, "badname");
     return 3;
   }
   lua_pushstring(L, out);
+  return 1;
+}
+
+/* monotonic() -> seconds on a clock that never goes back (for TTLs) */
+static int m_monotonic(lua_State *L) {
+  lua_pushnumber(L, mxr_monotonic());
   return 1;
 }
 
@@ -34,7 +42,10 @@ MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
   lua_setfield(L, -2, "cares_version");
   lua_pushcfunction(L, m_normalize_name);
   lua_setfield(L, -2, "normalize_name");
+  lua_pushcfunction(L, m_monotonic);
+  lua_setfield(L, -2, "monotonic");
   mxr_lua_open_resolver(L);
   mxr_lua_open_classify(L);
+  mxr_lua_open_address(L);
   return 1;
 }

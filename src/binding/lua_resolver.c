@@ -13,6 +13,7 @@
 
 #include "lua_binding.h"
 #include "lua_compat.h"
+#include "mxr_address.h"
 #include "mxr_resolver.h"
 
 #define RESOLVER_MT "mxrecord.resolver"
@@ -48,7 +49,9 @@ static int push_completion(lua_State *L, lresolver *lr, mxr_completion *c) {
   int n;
   mxr_completion_free(lr->current);
   lr->current = c;
-  if (a->error) {
+  if (c->qtype == 0) { /* posted by _post: the callback takes no arguments */
+    n = 0;
+  } else if (a->error) {
     lua_pushnil(L);
     lua_pushfstring(L, "%s: %s (%s %s)", mxr_error_code(a->error), a->detail ? a->detail : mxr_error_message(a->error),
                     c->name, mxr_qtype_name(c->qtype));
@@ -157,8 +160,27 @@ static int dispatch(lua_State *L, lresolver *lr, int errs) {
   return count;
 }
 
-/* Pushes the errors slot's content (nil or table) as an extra result. */
+/* Pushes the errors slot's content (nil or table) as an extra result, after
+ * the errors _step() kept for the next poll()/run()/close(). */
 static int results(lua_State *L, int nret, int errs) {
+  mxr_getuservalue(L, 1);
+  lua_getfield(L, -1, "deferred_errors");
+  if (lua_istable(L, -1)) {
+    int d = lua_gettop(L);
+    if (!lua_isnil(L, errs)) {
+      int i, n = (int)mxr_rawlen(L, errs);
+      for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, errs, i);
+        lua_rawseti(L, d, (int)mxr_rawlen(L, d) + 1);
+      }
+    }
+    lua_replace(L, errs);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "deferred_errors");
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 2);
+  }
   if (lua_isnil(L, errs)) return nret;
   lua_pushvalue(L, errs);
   return nret + 1;
@@ -178,8 +200,9 @@ static uint64_t submit(lua_State *L, lresolver *lr, int qtype, int idx) {
     luaL_argerror(L, idx, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, idx)));
   name = lua_tolstring(L, idx, &len);
   token = ++lr->next_token;
-  if (mxr_name_normalize(name, len, norm, &why) < 0)
-    rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME, why);
+  if ((rc = mxr_domain_to_ascii(name, len, norm, 0, &why)) < 0)
+    rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME,
+                           rc == -2 ? "not a valid internationalized domain name" : why);
   else
     rc = mxr_resolver_submit(lr->core, norm, qtype, token);
   if (rc) luaL_error(L, "out of memory");
@@ -220,6 +243,70 @@ static int r_start(lua_State *L) {
   lresolver *lr = check_open(L);
   int qtype = qtypes[luaL_checkoption(L, 2, NULL, names)];
   lua_pushnumber(L, (lua_Number)submit(L, lr, qtype, 3));
+  return 1;
+}
+
+/* r:_post(fn): fn() runs from the next poll()/run() (or _step), like a
+ * query's callback; for answers Lua already has (a cache hit). */
+static int r_post(lua_State *L) {
+  lresolver *lr = check_open(L);
+  uint64_t token;
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  token = ++lr->next_token;
+  if (mxr_resolver_fail(lr->core, "", 0, 0, token, MXR_E_NONE, NULL)) return luaL_error(L, "out of memory");
+  mxr_getuservalue(L, 1);
+  lua_pushnumber(L, (lua_Number)token);
+  lua_pushvalue(L, 2);
+  lua_rawset(L, -3);
+  return 0;
+}
+
+/* r:_step() -> n: waits for the next answer or deadline (not at all if
+ * callbacks are due), then runs due callbacks, like poll(). For blocking
+ * forms built in Lua. Errors of callbacks without on_error are kept for the
+ * next poll()/run()/close(). */
+static int r_step(lua_State *L) {
+  lresolver *lr = check_open(L);
+  int n, errs;
+  lua_settop(L, 1);
+  lua_pushnil(L);
+  errs = lua_gettop(L);
+  if (mxr_resolver_queued(lr->core) == 0 && mxr_resolver_pending(lr->core) > 0) mxr_resolver_process(lr->core, -1);
+  n = dispatch(L, lr, errs);
+  if (!lua_isnil(L, errs)) {
+    int i, cnt = (int)mxr_rawlen(L, errs), d;
+    mxr_getuservalue(L, 1);
+    lua_getfield(L, -1, "deferred_errors");
+    if (!lua_istable(L, -1)) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -3, "deferred_errors");
+    }
+    d = lua_gettop(L);
+    for (i = 1; i <= cnt; i++) {
+      lua_rawgeti(L, errs, i);
+      lua_rawseti(L, d, (int)mxr_rawlen(L, d) + 1);
+    }
+  }
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+/* r:_state() -> a table Lua code keeps per resolver (the cache); its field
+ * cache_option is the resolver's 'cache' option. */
+static int r_state(lua_State *L) {
+  check_resolver(L);
+  mxr_getuservalue(L, 1);
+  lua_getfield(L, -1, "state");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_getfield(L, -2, "cache");
+    lua_setfield(L, -2, "cache_option");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "state");
+  }
   return 1;
 }
 
@@ -437,6 +524,11 @@ static int m_resolver(lua_State *L) {
         if (!(t >= 1 && t <= 100 && floor(t) == t))
           luaL_error(L, "mxrecord.resolver: option 'tries' must be a whole number from 1 to 100");
         opt.tries = (int)t;
+      } else if (strcmp(k, "cache") == 0) { /* used by the Lua layer (verify's cache) */
+        if (!lua_istable(L, -1) && !lua_isboolean(L, -1))
+          luaL_error(L, "mxrecord.resolver: option 'cache' must be false, true or a table");
+        lua_pushvalue(L, -1);
+        lua_setfield(L, 2, "cache");
       } else if (strcmp(k, "on_error") == 0) {
         if (!lua_isfunction(L, -1)) luaL_error(L, "mxrecord.resolver: option 'on_error' must be a function");
         lua_pushvalue(L, -1);
@@ -464,9 +556,10 @@ static int m_resolver(lua_State *L) {
 }
 
 static const luaL_Reg methods[] = {
-    {"mx", r_mx},        {"txt", r_txt},         {"a", r_a},     {"aaaa", r_aaaa},       {"poll", r_poll},
-    {"run", r_run},      {"pending", r_pending}, {"fds", r_fds}, {"timeout", r_timeout}, {"close", r_close},
-    {"_start", r_start}, {"_wait", r_wait},      {NULL, NULL},
+    {"mx", r_mx},        {"txt", r_txt},         {"a", r_a},        {"aaaa", r_aaaa},       {"poll", r_poll},
+    {"run", r_run},      {"pending", r_pending}, {"fds", r_fds},    {"timeout", r_timeout}, {"close", r_close},
+    {"_start", r_start}, {"_wait", r_wait},      {"_post", r_post}, {"_step", r_step},      {"_state", r_state},
+    {NULL, NULL},
 };
 
 static const luaL_Reg metamethods[] = {
