@@ -4,12 +4,22 @@
 local core = require "mxrecord.core"
 local classify = require "mxrecord.classify"
 local profile = require "mxrecord.profile"
+local cache = require "mxrecord.cache"
+local verify = require "mxrecord.verify"
+
+-- mxrecord.resolver(opts): the C constructor, with the Lua-side option
+-- `cache` checked here, so that a bad one fails where the resolver is made.
+local function resolver(opts)
+  if type(opts) == "table" and opts.cache ~= nil then cache.config(opts.cache) end
+  return core.resolver(opts)
+end
 
 local M = {
   _VERSION = core._VERSION,
   cares_version = core.cares_version,
-  resolver = core.resolver,
+  resolver = resolver,
   normalize_name = core.normalize_name,
+  parse_address = core.parse_address,
   classify = classify.classify,
   add_provider = classify.add_provider,
   providers = classify.providers,
@@ -18,5 +28,8 @@ local M = {
 classify.public = M
 
 core.resolver_methods.profile = profile.profile
+core.resolver_methods.verify = verify.verify
+core.resolver_methods.cache_stats = cache.stats
+core.resolver_methods.cache_clear = cache.clear
 
 return M

@@ -12,6 +12,10 @@ local socket = require "socket"
 
 local M = {}
 
+-- Servers run in a clean environment: Lua paths set for another Lua version
+-- and the sanitizer build's LD_PRELOAD must not leak into them.
+local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
+
 local function sh(cmd)
   local ok = os.execute(cmd)
   return ok == true or ok == 0
@@ -97,9 +101,22 @@ function Server:stop()
   end
 end
 
--- Servers run in a clean environment: Lua paths set for another Lua version
--- and the sanitizer build's LD_PRELOAD must not leak into them.
-local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
+-- Queries received so far, by type: { MX = 5, A = 10, ..., total = 15 }
+-- (knotd started with opts.count). The probe query the helper sent while
+-- waiting for the server is counted too: subtract srv.baseline.
+function Server:counts()
+  assert(self.conf, "counts() needs a knotd started by dns.start{ count = true }")
+  local p = assert(io.popen(CLEAN_ENV .. "knotc -c " .. self.conf .. " stats mod-stats.query-type 2>&1"))
+  local out = p:read("*a")
+  p:close()
+  local counts = { total = 0 }
+  for qtype, n in out:gmatch("query%-type%[([%w]+)%] = (%d+)") do
+    counts[qtype] = (counts[qtype] or 0) + tonumber(n)
+    counts.total = counts.total + tonumber(n)
+  end
+  return counts
+end
+
 
 -- Runs cmd in the background and waits until it answers DNS on port;
 -- returns the server object, or raises with the server's log.
@@ -123,7 +140,8 @@ local function knotd_path()
   return "knotd"
 end
 
--- opts.zones: { [zone name] = zone file path }; opts.port: fixed port (optional)
+-- opts.zones: { [zone name] = zone file path }; opts.port: fixed port (optional);
+-- opts.count: count queries by type (srv:counts() reads them, through knotc).
 function M.start(opts)
   opts = opts or {}
   local zones = opts.zones or { ["mxrecord.test"] = "spec/fixtures/mxrecord.test.zone" }
@@ -139,6 +157,9 @@ function M.start(opts)
     "log:",
     "  - target: stderr",
     "    any: warning",
+    "mod-stats:",
+    "  - id: counts",
+    "    query-type: on",
     "database:",
     '    storage: "' .. dir .. '/db"',
     "template:",
@@ -146,8 +167,9 @@ function M.start(opts)
     "    zonefile-sync: -1",
     "    zonefile-load: whole",
     "    journal-content: none",
-    "zone:",
   }
+  if opts.count then conf[#conf + 1] = "    global-module: mod-stats/counts" end
+  conf[#conf + 1] = "zone:"
   local first
   for name, file in pairs(zones) do
     first = first or name
@@ -157,7 +179,9 @@ function M.start(opts)
   local f = assert(io.open(dir .. "/knot.conf", "w"))
   f:write(table.concat(conf, "\n"), "\n")
   f:close()
-  return launch(knotd_path() .. " -c " .. dir .. "/knot.conf", dir, port, first)
+  local srv = launch(knotd_path() .. " -c " .. dir .. "/knot.conf", dir, port, first)
+  srv.conf = dir .. "/knot.conf"
+  return srv
 end
 
 -- The fault server (spec/helpers/fault_server.lua) under the running Lua's

@@ -10,6 +10,8 @@
 --   FAULT-mx.*, FAULT-txt.*  that fault for MX (or TXT) queries only; the other
 --               type answers as a Google Workspace domain would (MX
 --               aspmx.l.google.com, TXT "v=spf1 include:_spf.google.com ~all")
+--   mxto-FAULT.*   MX 10 FAULT.host.example (so that the host's A/AAAA lookups
+--               meet FAULT); other types: NODATA
 --   anything else: NXDOMAIN
 -- It serves UDP and TCP on 127.0.0.1:PORT until killed.
 local socket = require "socket"
@@ -78,6 +80,12 @@ local function respond(msg, over_tcp)
   local id, question, name, qtype = parse_query(msg)
   if not id then return nil end
   local fault = name:match("^([^.]+)")
+  local target = fault:match("^mxto%-(.+)$")
+  if target then
+    if qtype ~= 15 then return header(id, QR_AA, 1, 0) .. question end
+    local rdata = u16(10) .. encode_name(target .. ".host.example")
+    return header(id, QR_AA, 1, 1) .. question .. "\192\12" .. u16(15) .. u16(1) .. u32(300) .. u16(#rdata) .. rdata
+  end
   local only = fault:match("%-(%a+)$")
   if only and QTYPES[only] then
     if QTYPES[only] ~= qtype then return healthy(id, question, qtype) end
