@@ -1,6 +1,6 @@
 /* fuzz_answer.c: libFuzzer target for the code that reads bytes a network
- * peer chose: the DNS answer parser, the name check, and the classifier
- * (MX host names and SPF text come from DNS too). Build and run:
+ * peer chose: the DNS answer parser, the name check, the classifier (MX
+ * host names and SPF text come from DNS too) and the address parser. Build and run:
  *   scripts/fuzz.sh [seconds]
  * The first input byte picks the query type; the rest is the message. The
  * whole input is also read as MX hosts (one per line), a domain and SPF. */
@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mxr_address.h"
 #include "mxr_answer.h"
 #include "mxr_classify.h"
 #include "mxr_name.h"
@@ -64,5 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mxr_answer_free(&ans);
   mxr_name_normalize((const char *)data, size, name, &why);
   fuzz_classify((const char *)data, size);
+  {
+    mxr_address a;
+    if (mxr_address_parse((const char *)data, size, &a, &why) == 0 && a.local_len > MXR_LOCAL_MAX) __builtin_trap();
+    mxr_domain_to_ascii((const char *)data, size, name, 0, &why);
+  }
   return 0;
 }

@@ -109,3 +109,40 @@ describe("examples/prospect.lua", function()
     assert.matches("unknown option", err)
   end)
 end)
+
+describe("examples/verify.lua", function()
+  local srv
+
+  setup(function()
+    srv = dns.start { zones = { ["verify.test"] = "spec/fixtures/verify.test.zone" } }
+  end)
+
+  teardown(function()
+    if srv then srv:stop() end
+  end)
+
+  it("prints CSV in input order and a summary by verdict and reason, with a progress line", function()
+    local input = os.tmpname()
+    local f = assert(io.open(input, "w"))
+    f:write("email\nalice@ok.verify.test\n\"carol smith\"@implicit.verify.test\nnot an address\n",
+      "dave@nosuch.verify.test\nbob@single.verify.test\n")
+    f:close()
+    local out, err, ok = run(srv, "examples/verify.lua --progress " .. input)
+    os.remove(input)
+    assert.is_true(ok, err)
+    local rows = {}
+    for line in out:gmatch("[^\n]+") do rows[#rows + 1] = parse_csv_line(line) end
+    assert.same({ "address", "verdict", "reasons", "provider", "mx" }, rows[1])
+    assert.same({ "alice@ok.verify.test", "deliverable", "", "Self-hosted",
+      "mx1.ok.verify.test mx2.ok.verify.test" }, rows[2])
+    assert.same({ '"carol smith"@implicit.verify.test', "deliverable", "implicit_mx" },
+      { rows[3][1], rows[3][2], rows[3][3] })
+    assert.same({ "not an address", "undeliverable", "bad_syntax" }, { rows[4][1], rows[4][2], rows[4][3] })
+    assert.same({ "dave@nosuch.verify.test", "undeliverable", "nxdomain" }, { rows[5][1], rows[5][2], rows[5][3] })
+    assert.same({ "bob@single.verify.test", "deliverable", "single_mx" }, { rows[6][1], rows[6][2], rows[6][3] })
+    assert.equals(6, #rows)
+    assert.matches("5/5 addresses", err)
+    assert.matches("deliverable%s+3%s+60%.0%%", err)
+    assert.matches("bad_syntax%s+1", err)
+  end)
+end)
