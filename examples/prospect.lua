@@ -4,8 +4,11 @@
 -- per line or as the first column of a CSV file; URLs and e-mail addresses are
 -- reduced to their domain, "www." is dropped, duplicates are looked up once.
 -- Prints one row per domain (domain, provider, category, gateway, senders,
--- notes, MX hosts), as an aligned table or as CSV (--csv), in input order, then a
--- summary of provider shares (on stderr with --csv, so the CSV stays clean).
+-- notes, MX hosts), as an aligned table in input order, or as CSV (--csv)
+-- streamed as answers come, then a summary of provider shares (on stderr with
+-- --csv, so the CSV stays clean). Lookups run through r:lookup_many; a
+-- progress line goes to stderr when it is a terminal. --concurrency N fixes
+-- the window of lookups in flight (default: adaptive).
 --
 -- DNS servers come from MXRECORD_SERVERS ("ip:port,ip:port") when it is set.
 local mxrecord = require "mxrecord"
@@ -15,7 +18,7 @@ local function usage(msg)
   os.exit(2)
 end
 
-local csv, window, path = false, 200, nil
+local csv, window, path = false, nil, nil
 local i = 1
 while arg[i] do
   local a = arg[i]
@@ -55,23 +58,42 @@ local function reduce(s)
   return (s:gsub("^www%.", ""))
 end
 
-local input = path and assert(io.open(path)) or io.stdin
-local domains, seen, lineno = {}, {}, 0
-for line in input:lines() do
-  lineno = lineno + 1
-  local d = reduce(first_column(line) or "")
-  -- a header line ("domain", "website", "email") names no domain
-  if d and not (lineno == 1 and not d:find("%.")) and not seen[d] then
-    seen[d] = true
-    domains[#domains + 1] = d
-  end
+-- Domains stream from the input: nothing is read ahead but the line count
+-- of a named file (for the progress line's total).
+local total
+if path then
+  total = 0
+  for _ in io.lines(path) do total = total + 1 end
 end
-if input ~= io.stdin then input:close() end
+local input = path and assert(io.open(path)) or io.stdin
+local lineno, order, count = 0, {}, 0
+local function next_domain()
+  for line in input:lines() do
+    lineno = lineno + 1
+    local d = reduce(first_column(line) or "")
+    -- a header line ("domain", "website", "email") names no domain
+    if d and not (lineno == 1 and not d:find("%.")) then
+      if not order[d] then
+        count = count + 1
+        order[d] = count
+      end
+      return d
+    end
+  end
+  return nil
+end
 
--- ---- lookups: a bounded window of profiles in flight ----------------------
+local progress = os.execute("test -t 2") -- Lua 5.1 returns the status, 5.2+ true or nil
+progress = progress == true or progress == 0
+local function show_progress(p)
+  if not progress then return end
+  p.total = p.total or total -- lines of the file: an upper bound
+  local eta = p.total and p.rate > 0 and ("  ETA %ds"):format(math.ceil((p.total - p.done) / p.rate)) or ""
+  io.stderr:write(("\r%d%s domains  %.0f/s%s   "):format(p.done, p.total and ("/" .. p.total) or "", p.rate, eta))
+end
 
 local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
-local rows, next_out, inflight, submitted = {}, 1, 0, 0
+local rows, duplicates = {}, 0
 local shares, categories, gateways = {}, {}, {}
 
 local function names(list)
@@ -109,34 +131,32 @@ end
 
 if csv then emit_csv(HEADER) end
 
-local function done(k, row)
-  rows[k] = row
+local ndone = 0
+local function done(domain, row)
+  ndone = ndone + 1
   local key = row[3] == "error" and "(invalid)" or row[2]
   shares[key] = (shares[key] or 0) + 1
   categories[row[3]] = (categories[row[3]] or 0) + 1
   if row[4] ~= "" then gateways[row[4]] = (gateways[row[4]] or 0) + 1 end
-  if csv then -- stream in input order
-    while rows[next_out] do
-      emit_csv(rows[next_out])
-      rows[next_out] = nil
-      next_out = next_out + 1
-    end
+  if csv then
+    emit_csv(row) -- streamed, in completion order
+  else
+    rows[order[domain]] = row -- the table keeps input order
   end
 end
 
-while submitted < #domains or inflight > 0 do
-  while inflight < window and submitted < #domains do
-    submitted = submitted + 1
-    local k, domain = submitted, domains[submitted]
-    inflight = inflight + 1
-    r:profile(domain, function(p, err)
-      inflight = inflight - 1
-      done(k, row_of(domain, p, err))
-    end)
+for p, err, code, domain in r:lookup_many(next_domain, { kind = "profile", concurrency = window,
+  on_progress = progress and show_progress or nil }) do
+  if code == "duplicate" then
+    duplicates = duplicates + 1
+  else
+    done(domain, row_of(domain, p or nil, err))
   end
-  r:run(0.01)
 end
+if progress then io.stderr:write("\n") end
+if input ~= io.stdin then input:close() end
 r:close()
+local domains = { n = ndone }
 
 -- ---- output --------------------------------------------------------------
 
@@ -145,6 +165,9 @@ local out = csv and io.stderr or io.stdout
 if not csv then
   local width = {}
   for c = 1, #HEADER do width[c] = #HEADER[c] end
+  local list = {}
+  for k = 1, count do list[#list + 1] = rows[k] end -- duplicates left holes
+  rows = list
   for _, row in ipairs(rows) do
     for c = 1, #HEADER do width[c] = math.max(width[c], #row[c]) end
   end
@@ -167,11 +190,11 @@ local function summary(title, counts)
   table.sort(list, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
   out:write(title, "\n")
   for _, e in ipairs(list) do
-    out:write(string.format("  %-40s %6d  %5.1f%%\n", e[1], e[2], 100 * e[2] / #domains))
+    out:write(string.format("  %-40s %6d  %5.1f%%\n", e[1], e[2], 100 * e[2] / math.max(domains.n, 1)))
   end
 end
 
-out:write(string.format("%d domains (rules %s)\n", #domains, mxrecord.providers_version))
+out:write(string.format("%d domains (rules %s)\n", domains.n, mxrecord.providers_version))
 summary("provider share:", shares)
 summary("category:", categories)
 if next(gateways) then summary("behind a security gateway:", gateways) end

@@ -2,9 +2,10 @@
 --
 -- Can these addresses receive mail? Reads addresses from FILE (default:
 -- stdin), one per line or as the first CSV column (a header line without an
--- @ is skipped), and prints CSV: address, verdict, reasons, provider, MX
--- hosts, in input order. Then a summary by verdict and by reason on stderr.
--- A progress line goes to stderr when stderr is a terminal (or --progress).
+-- @ is skipped), and prints CSV (address, verdict, reasons, provider, MX
+-- hosts) as verdicts come, through r:lookup_many (duplicates are checked
+-- once). Then a summary by verdict and by reason on stderr. A progress line
+-- goes to stderr when stderr is a terminal (or --progress).
 --
 -- DNS servers come from MXRECORD_SERVERS ("ip:port,ip:port") when it is set.
 -- Questions are asked once per domain and mail host (the resolver's cache),
@@ -16,7 +17,7 @@ local function usage(msg)
   os.exit(2)
 end
 
-local window, path, progress = 500, nil, nil
+local window, path, progress = nil, nil, nil
 local i = 1
 while arg[i] do
   local a = arg[i]
@@ -49,16 +50,23 @@ local function first_column(line)
   return line:match("^([^,;\t]*)")
 end
 
-local input = path and assert(io.open(path)) or io.stdin
-local addresses, lineno = {}, 0
-for line in input:lines() do
-  lineno = lineno + 1
-  local a = first_column(line):match("^%s*(.-)%s*$")
-  if a ~= "" and a:sub(1, 1) ~= "#" and not (lineno == 1 and not a:find("@", 1, true)) then
-    addresses[#addresses + 1] = a
-  end
+-- Addresses stream from the input; only a named file's lines are counted
+-- first (the progress line's total).
+local total
+if path then
+  total = 0
+  for _ in io.lines(path) do total = total + 1 end
 end
-if input ~= io.stdin then input:close() end
+local input = path and assert(io.open(path)) or io.stdin
+local lineno = 0
+local function next_address()
+  for line in input:lines() do
+    lineno = lineno + 1
+    local a = first_column(line):match("^%s*(.-)%s*$")
+    if a ~= "" and a:sub(1, 1) ~= "#" and not (lineno == 1 and not a:find("@", 1, true)) then return a end
+  end
+  return nil
+end
 
 local function csv_field(s)
   if s:find('[",\n\r]') then return '"' .. s:gsub('"', '""') .. '"' end
@@ -66,25 +74,17 @@ local function csv_field(s)
 end
 
 local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
-local rows, next_out, inflight, submitted, done = {}, 1, 0, 0, 0
-local by_verdict, by_reason = {}, {}
-local clock = require("mxrecord.core").monotonic
-local started = clock()
-local last_progress = 0
+local by_verdict, by_reason, naddresses, duplicates = {}, {}, 0, 0
 
 io.write("address,verdict,reasons,provider,mx\n")
 
-local function show_progress(final)
-  local now = clock()
-  if not progress or (not final and now - last_progress < 0.2) then return end
-  last_progress = now
-  local rate = done / math.max(now - started, 1e-3)
-  local eta = rate > 0 and (#addresses - done) / rate or 0
-  io.stderr:write(("\r%d/%d addresses  %.0f/s  ETA %ds   "):format(done, #addresses, rate, math.ceil(eta)))
-  if final then io.stderr:write("\n") end
+local function show_progress(p)
+  local t = p.total or total -- lines of the file: an upper bound
+  local eta = t and p.rate > 0 and ("  ETA %ds"):format(math.ceil(math.max(t - p.done, 0) / p.rate)) or ""
+  io.stderr:write(("\r%d%s addresses  %.0f/s%s   "):format(p.done, t and ("/" .. t) or "", p.rate, eta))
 end
 
-local function finished(k, address, v, err)
+local function emit(address, v, err)
   local row
   if v then
     local codes = {}
@@ -100,31 +100,22 @@ local function finished(k, address, v, err)
     row = { address, "error", err or "", "", "" }
     by_verdict.error = (by_verdict.error or 0) + 1
   end
-  rows[k] = row
-  done = done + 1
-  while rows[next_out] do -- CSV in input order, streamed
-    local out = {}
-    for c, f in ipairs(rows[next_out]) do out[c] = csv_field(f) end
-    io.write(table.concat(out, ","), "\n")
-    rows[next_out] = nil
-    next_out = next_out + 1
-  end
-  show_progress(false)
+  naddresses = naddresses + 1
+  local out = {}
+  for c, f in ipairs(row) do out[c] = csv_field(f) end
+  io.write(table.concat(out, ","), "\n") -- streamed, in completion order
 end
 
-while submitted < #addresses or inflight > 0 do
-  while inflight < window and submitted < #addresses do
-    submitted = submitted + 1
-    local k, address = submitted, addresses[submitted]
-    inflight = inflight + 1
-    r:verify(address, function(v, err)
-      inflight = inflight - 1
-      finished(k, address, v, err)
-    end)
+for v, err, code, address in r:lookup_many(next_address, { kind = "verify", concurrency = window,
+  on_progress = progress and show_progress or nil }) do
+  if code == "duplicate" then
+    duplicates = duplicates + 1
+  else
+    emit(address, v or nil, err)
   end
-  r:run(0.01)
 end
-show_progress(true)
+if progress then io.stderr:write("\n") end
+if input ~= io.stdin then input:close() end
 local stats = r:cache_stats()
 r:close()
 
@@ -134,10 +125,10 @@ local function summary(title, counts)
   table.sort(list, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
   io.stderr:write(title, "\n")
   for _, e in ipairs(list) do
-    io.stderr:write(("  %-28s %7d  %5.1f%%\n"):format(e[1], e[2], 100 * e[2] / math.max(#addresses, 1)))
+    io.stderr:write(("  %-28s %7d  %5.1f%%\n"):format(e[1], e[2], 100 * e[2] / math.max(naddresses, 1)))
   end
 end
-io.stderr:write(("%d addresses, %d DNS questions asked (%d shared while in flight, %d answered from the cache)\n")
-  :format(#addresses, stats.asked, stats.shared, stats.hits))
+io.stderr:write(("%d addresses (%d duplicates left out), %d DNS questions asked (%d shared while in flight, "
+  .. "%d answered from the cache)\n"):format(naddresses, duplicates, stats.asked, stats.shared, stats.hits))
 summary("by verdict:", by_verdict)
 summary("by reason:", by_reason)

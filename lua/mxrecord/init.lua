@@ -6,6 +6,7 @@ local classify = require "mxrecord.classify"
 local profile = require "mxrecord.profile"
 local cache = require "mxrecord.cache"
 local verify = require "mxrecord.verify"
+local bulk = require "mxrecord.bulk"
 
 -- mxrecord.resolver(opts): the C constructor, with the Lua-side option
 -- `cache` checked here, so that a bad one fails where the resolver is made.
@@ -31,5 +32,6 @@ core.resolver_methods.profile = profile.profile
 core.resolver_methods.verify = verify.verify
 core.resolver_methods.cache_stats = cache.stats
 core.resolver_methods.cache_clear = cache.clear
+core.resolver_methods.lookup_many = bulk.lookup_many
 
 return M

@@ -1,7 +1,40 @@
-/* lua_address.c: mxrecord.parse_address. */
+/* lua_address.c: mxrecord.parse_address, and the seen-set of lookup_many. */
 #include "lua_binding.h"
 #include "lua_compat.h"
 #include "mxr_address.h"
+#include "mxr_seen.h"
+
+#define SEEN_MT "mxrecord.seen"
+
+/* seen_set() -> set; set:add(s) -> true if s is new */
+static int seen_add(lua_State *L) {
+  mxr_seen *s = (mxr_seen *)luaL_checkudata(L, 1, SEEN_MT);
+  size_t len;
+  const char *str = luaL_checklstring(L, 2, &len);
+  int rc = mxr_seen_add(s, str, len);
+  if (rc < 0) return luaL_error(L, "out of memory");
+  lua_pushboolean(L, rc);
+  return 1;
+}
+
+static int seen_count(lua_State *L) {
+  mxr_seen *s = (mxr_seen *)luaL_checkudata(L, 1, SEEN_MT);
+  lua_pushinteger(L, (lua_Integer)s->count);
+  return 1;
+}
+
+static int seen_gc(lua_State *L) {
+  mxr_seen_free((mxr_seen *)luaL_checkudata(L, 1, SEEN_MT));
+  return 0;
+}
+
+static int m_seen_set(lua_State *L) {
+  mxr_seen *s = (mxr_seen *)lua_newuserdata(L, sizeof *s);
+  mxr_seen_init(s);
+  luaL_getmetatable(L, SEEN_MT);
+  lua_setmetatable(L, -2);
+  return 1;
+}
 
 static void set_str(lua_State *L, const char *k, const char *s, size_t len) {
   lua_pushlstring(L, s, len);
@@ -46,6 +79,18 @@ static int m_parse_address(lua_State *L) {
 }
 
 void mxr_lua_open_address(lua_State *L) {
+  luaL_newmetatable(L, SEEN_MT);
+  lua_pushcfunction(L, seen_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_newtable(L);
+  lua_pushcfunction(L, seen_add);
+  lua_setfield(L, -2, "add");
+  lua_pushcfunction(L, seen_count);
+  lua_setfield(L, -2, "count");
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  lua_pushcfunction(L, m_seen_set);
+  lua_setfield(L, -2, "seen_set");
   lua_pushcfunction(L, m_parse_address);
   lua_setfield(L, -2, "parse_address");
 }

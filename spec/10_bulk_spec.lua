@@ -1,0 +1,141 @@
+-- Layer 10: r:lookup_many against knotd (spec/fixtures/verify.test.zone and
+-- mxrecord.test.zone).
+local mxrecord = require "mxrecord"
+local dns = require "spec.helpers.dns_server"
+
+describe("r:lookup_many", function()
+  local srv, r
+
+  setup(function()
+    srv = dns.start { zones = { ["verify.test"] = "spec/fixtures/verify.test.zone",
+      ["mxrecord.test"] = "spec/fixtures/mxrecord.test.zone" } }
+  end)
+
+  teardown(function()
+    if srv then srv:stop() end
+  end)
+
+  before_each(function()
+    r = mxrecord.resolver { servers = { srv.address }, timeout = 1 }
+  end)
+
+  after_each(function() r:close() end)
+
+  local function collect(source, opts)
+    local out = {}
+    for res, err, code, name in r:lookup_many(source, opts) do
+      out[#out + 1] = { res = res, err = err, code = code, name = name }
+    end
+    return out
+  end
+
+  local function by_name(results)
+    local t = {}
+    for _, x in ipairs(results) do t[x.name] = x end
+    return t
+  end
+
+  it("yields one result or one error per input, errors with res == false and the loop going on", function()
+    local names = { "ok.verify.test", "nosuch.verify.test", "bad name", "nullmx.verify.test", "", "OK.Verify.Test." }
+    local out = collect(names)
+    assert.equals(#names, #out)
+    local t = by_name(out)
+    assert.equals("ok", t["ok.verify.test"].res.status)
+    assert.equals("nxdomain", t["nosuch.verify.test"].res.status)
+    assert.equals("null_mx", t["nullmx.verify.test"].res.status)
+    assert.is_false(t["bad name"].res)
+    assert.equals("badname", t["bad name"].code)
+    assert.equals("badname", t[""].code)
+    assert.is_false(t["OK.Verify.Test."].res)
+    assert.equals("duplicate", t["OK.Verify.Test."].code) -- looked up once, by its normalised name
+    assert.matches("ok%.verify%.test", t["OK.Verify.Test."].err)
+  end)
+
+  it("reads an iterator function and a file (blank lines skipped)", function()
+    local i = 0
+    local list = { "ok.verify.test", "single.verify.test" }
+    local out = collect(function()
+      i = i + 1
+      return list[i]
+    end)
+    assert.equals(2, #out)
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write("ok.verify.test\n\n   \nsingle.verify.test\r\n  implicit.verify.test  \n")
+    f:close()
+    f = assert(io.open(path))
+    out = collect(f)
+    f:close()
+    os.remove(path)
+    local t = by_name(out)
+    assert.equals(3, #out)
+    assert.equals("ok", t["single.verify.test"].res.status)
+    assert.equals("nodata", t["implicit.verify.test"].res.status)
+  end)
+
+  it("runs profile and verify as their single-item forms do", function()
+    local t = by_name(collect({ "ok.verify.test", "nullmx.verify.test" }, { kind = "profile" }))
+    assert.equals("self", t["ok.verify.test"].res.provider.category)
+    assert.equals("none", t["nullmx.verify.test"].res.provider.category)
+    t = by_name(collect({ "a@ok.verify.test", "b@ok.verify.test", "a@ok.verify.test", "not valid" }, { kind = "verify" }))
+    assert.equals("deliverable", t["b@ok.verify.test"].res.verdict)
+    assert.equals("undeliverable", t["not valid"].res.verdict)
+    assert.equals(4, #collect({ "a@ok.verify.test", "b@ok.verify.test", "a@ok.verify.test", "x" }, { kind = "verify" }))
+  end)
+
+  it("keeps at most `concurrency` lookups in flight and reports progress", function()
+    local names = {}
+    for i = 1, 300 do names[i] = ("n%d.mxrecord.test"):format(i) end
+    local most, reports = 0, {}
+    for _ in r:lookup_many(names, { concurrency = 7, on_progress = function(p) reports[#reports + 1] = p end }) do
+      most = math.max(most, r:pending())
+    end
+    assert.is_true(most <= 7, "pending reached " .. most)
+    local last = reports[#reports]
+    assert.equals(300, last.done)
+    assert.equals(300, last.total)
+    assert.is_number(last.rate)
+  end)
+
+  it("streams: memory stays flat over many names", function()
+    local n, i = 20000, 0
+    local function source()
+      i = i + 1
+      if i <= n then return ("s%d.mxrecord.test"):format(i) end
+    end
+    collectgarbage()
+    local base, peak, count = collectgarbage("count"), 0, 0
+    for res in r:lookup_many(source) do
+      count = count + 1
+      if count % 1000 == 0 then
+        collectgarbage()
+        peak = math.max(peak, collectgarbage("count") - base)
+      end
+      assert.is_table(res)
+    end
+    assert.equals(n, count)
+    -- 20,000 results held would take several MB; the window holds a few hundred KB at most
+    assert.is_true(peak < 2048, ("grew by %.0f KB"):format(peak))
+  end)
+
+  it("ends cleanly when the resolver is closed during the run", function()
+    local names = {}
+    for i = 1, 100 do names[i] = ("c%d.mxrecord.test"):format(i) end
+    local seen, codes = 0, {}
+    for res, _, code in r:lookup_many(names, { concurrency = 20 }) do
+      seen = seen + 1
+      if seen == 5 then r:close() end
+      if not res then codes[code] = (codes[code] or 0) + 1 end
+    end
+    assert.is_true(seen < 100)
+    assert.is_true((codes.cancelled or 0) > 0)
+  end)
+
+  it("raises for bad arguments", function()
+    assert.has_error(function() r:lookup_many(42) end)
+    assert.has_error(function() r:lookup_many({}, { kind = "a" }) end)
+    assert.has_error(function() r:lookup_many({}, { concurrency = 0 }) end)
+    assert.has_error(function() r:lookup_many({}, { bogus = true }) end)
+    assert.has_error(function() r:lookup_many({}, { on_progress = 1 }) end)
+  end)
+end)
