@@ -11,6 +11,8 @@ PACKAGES=(
   libidn2-dev                                 # IDN domains to A-labels
   lua-busted lua-socket luarocks              # tests, fault server, rock build
   knot                                        # the local authoritative DNS server
+  lua-cqueues lua-luv neovim                  # hosts: cqueues, libuv, headless Neovim (specs)
+  nginx libnginx-mod-http-lua lua-resty-core lua-cjson  # host: OpenResty's Lua module (specs)
   clang libclang-rt-dev clang-format          # libFuzzer for the parser's fuzz target; style check
 )
 

@@ -395,6 +395,22 @@ static int r_fds(lua_State *L) {
   return 2;
 }
 
+/* r:pollfd() -> one descriptor readable when the resolver has work (an epoll
+ * set over its sockets), for cqueues and libuv; r:events() -> "r". */
+static int r_pollfd(lua_State *L) {
+  lresolver *lr = check_open(L);
+  int fd = mxr_resolver_pollfd(lr->core);
+  if (fd < 0) return luaL_error(L, "resolver: cannot make an epoll descriptor");
+  lua_pushinteger(L, fd);
+  return 1;
+}
+
+static int r_events(lua_State *L) {
+  check_open(L);
+  lua_pushliteral(L, "r");
+  return 1;
+}
+
 static int r_timeout(lua_State *L) {
   lresolver *lr = check_open(L);
   int ms;
@@ -556,10 +572,10 @@ static int m_resolver(lua_State *L) {
 }
 
 static const luaL_Reg methods[] = {
-    {"mx", r_mx},        {"txt", r_txt},         {"a", r_a},        {"aaaa", r_aaaa},       {"poll", r_poll},
-    {"run", r_run},      {"pending", r_pending}, {"fds", r_fds},    {"timeout", r_timeout}, {"close", r_close},
-    {"_start", r_start}, {"_wait", r_wait},      {"_post", r_post}, {"_step", r_step},      {"_state", r_state},
-    {NULL, NULL},
+    {"mx", r_mx},         {"txt", r_txt},         {"a", r_a},        {"aaaa", r_aaaa},       {"poll", r_poll},
+    {"run", r_run},       {"pending", r_pending}, {"fds", r_fds},    {"timeout", r_timeout}, {"close", r_close},
+    {"_start", r_start},  {"_wait", r_wait},      {"_post", r_post}, {"_step", r_step},      {"_state", r_state},
+    {"pollfd", r_pollfd}, {"events", r_events},   {NULL, NULL},
 };
 
 static const luaL_Reg metamethods[] = {

@@ -31,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h> /* ares.h of c-ares 1.18 uses fd_set */
+#include <unistd.h>
 #include <time.h>
 
 #include <ares.h>
@@ -70,6 +72,7 @@ struct mxr_resolver {
   size_t queued;
   sock *socks;
   size_t nsocks, capsocks;
+  int epfd; /* an epoll descriptor over the sockets (mxr_resolver_pollfd), or -1 */
   struct pollfd *pfds;
 };
 
@@ -151,6 +154,16 @@ bad_addr:
 
 /* ---- sockets ------------------------------------------------------------ */
 
+/* Keeps the epoll set (when there is one) in step with a socket's events. */
+static void epoll_update(mxr_resolver *r, int fd, int events, int op) {
+  struct epoll_event ev;
+  if (r->epfd < 0) return;
+  memset(&ev, 0, sizeof ev);
+  ev.events = ((events & MXR_EV_READ) ? EPOLLIN : 0) | ((events & MXR_EV_WRITE) ? EPOLLOUT : 0);
+  ev.data.fd = fd;
+  if (epoll_ctl(r->epfd, op, fd, &ev) < 0 && op == EPOLL_CTL_MOD) epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable) {
   chan *ch = data;
   mxr_resolver *r = ch->r;
@@ -159,7 +172,10 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
   for (i = 0; i < r->nsocks; i++)
     if (r->socks[i].fd == (int)fd) break;
   if (!events) {
-    if (i < r->nsocks) r->socks[i] = r->socks[--r->nsocks];
+    if (i < r->nsocks) {
+      epoll_update(r, (int)fd, 0, EPOLL_CTL_DEL);
+      r->socks[i] = r->socks[--r->nsocks];
+    }
     return;
   }
   if (i == r->nsocks) {
@@ -175,8 +191,18 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
     }
     r->socks[r->nsocks++].fd = (int)fd;
   }
+  epoll_update(r, (int)fd, events, EPOLL_CTL_MOD); /* falls back to ADD for a new socket */
   r->socks[i].events = events;
   r->socks[i].server = ch->index;
+}
+
+int mxr_resolver_pollfd(mxr_resolver *r) {
+  size_t i;
+  if (r->epfd >= 0) return r->epfd;
+  r->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (r->epfd < 0) return -1;
+  for (i = 0; i < r->nsocks; i++) epoll_update(r, r->socks[i].fd, r->socks[i].events, EPOLL_CTL_ADD);
+  return r->epfd;
 }
 
 size_t mxr_resolver_fds(const mxr_resolver *r, int *fds, int *events, size_t max) {
@@ -468,6 +494,7 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   }
   r = calloc(1, sizeof *r);
   if (!r) goto nomem;
+  r->epfd = -1;
   r->budget = timeout_ms / 1000.0 * tries;
 
   if (opt && opt->servers) {
@@ -533,6 +560,7 @@ void mxr_resolver_free(mxr_resolver *r) {
   free(r->chans);
   free(r->socks);
   free(r->pfds);
+  if (r->epfd >= 0) close(r->epfd);
   free(r);
   ares_library_cleanup();
 }

@@ -75,6 +75,12 @@ size_t mxr_resolver_queued(const mxr_resolver *r);  /* completions not yet taken
 #define MXR_EV_WRITE 2
 size_t mxr_resolver_fds(const mxr_resolver *r, int *fds, int *events, size_t max);
 
+/* One descriptor that is readable whenever a socket of the resolver is
+ * ready (an epoll set kept in step with c-ares' sockets; Linux), for event
+ * loops that watch a single descriptor (cqueues, libuv). Made on first use;
+ * closed with the resolver. Returns -1 if it cannot be made. */
+int mxr_resolver_pollfd(mxr_resolver *r);
+
 /* Milliseconds until the resolver next needs processing; -1 if nothing is pending. */
 int mxr_resolver_timeout_ms(mxr_resolver *r);
 
