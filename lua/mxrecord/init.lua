@@ -33,5 +33,18 @@ core.resolver_methods.verify = verify.verify
 core.resolver_methods.cache_stats = cache.stats
 core.resolver_methods.cache_clear = cache.clear
 core.resolver_methods.lookup_many = bulk.lookup_many
+require("mxrecord.host").install(core.resolver_methods)
+
+-- Inside nginx (OpenResty's Lua module) resolvers use cosockets instead.
+if type(ngx) == "table" and type(ngx.socket) == "table" and type(ngx.get_phase) == "function" then
+  local ngxr = require "mxrecord.ngx"
+  for _, name in ipairs { "profile", "verify", "lookup_many", "cache_stats", "cache_clear" } do
+    ngxr.Resolver[name] = core.resolver_methods[name]
+  end
+  M.resolver = function(opts)
+    if type(opts) == "table" and opts.cache ~= nil then cache.config(opts.cache) end
+    return ngxr.resolver(opts)
+  end
+end
 
 return M

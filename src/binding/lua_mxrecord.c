@@ -47,5 +47,6 @@ MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
   mxr_lua_open_resolver(L);
   mxr_lua_open_classify(L);
   mxr_lua_open_address(L);
+  mxr_lua_open_wire(L);
   return 1;
 }

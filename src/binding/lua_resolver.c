@@ -40,56 +40,59 @@ static void set_int(lua_State *L, const char *k, lua_Integer v) {
   lua_setfield(L, -2, k);
 }
 
+/* Pushes answer a to a query of qtype for name as (res) or (nil, message,
+ * code); returns the count. Shared by the c-ares path and parse_answer. */
+int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_answer *a) {
+  size_t i;
+  if (a->error) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s (%s %s)", mxr_error_code(a->error), a->detail ? a->detail : mxr_error_message(a->error),
+                    name, mxr_qtype_name(qtype));
+    lua_pushstring(L, mxr_error_code(a->error));
+    return 3;
+  }
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "domain");
+  lua_pushstring(L, mxr_status_name(a->status));
+  lua_setfield(L, -2, "status");
+  set_int(L, "ttl", (lua_Integer)a->ttl);
+  if (a->cname) {
+    lua_pushstring(L, a->cname);
+    lua_setfield(L, -2, "cname");
+  }
+  lua_createtable(L, (int)a->count, 0);
+  for (i = 0; i < a->count; i++) {
+    const mxr_record *rec = &a->records[i];
+    if (qtype == MXR_T_TXT) {
+      lua_pushlstring(L, rec->text, rec->len);
+    } else {
+      lua_createtable(L, 0, 3);
+      if (qtype == MXR_T_MX) {
+        set_int(L, "preference", rec->pref);
+        lua_pushlstring(L, rec->text, rec->len);
+        lua_setfield(L, -2, "exchange");
+      } else {
+        lua_pushlstring(L, rec->text, rec->len);
+        lua_setfield(L, -2, "address");
+      }
+      set_int(L, "ttl", (lua_Integer)rec->ttl);
+    }
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, -2, "records");
+  return 1;
+}
+
 /* Pushes the result of c as (res) or (nil, message, code); returns the count.
  * c is parked in lr->current while Lua values are built, so that a memory
  * error raised meanwhile does not leak it. */
 static int push_completion(lua_State *L, lresolver *lr, mxr_completion *c) {
-  const mxr_answer *a = &c->answer;
-  size_t i;
   int n;
   mxr_completion_free(lr->current);
   lr->current = c;
-  if (c->qtype == 0) { /* posted by _post: the callback takes no arguments */
-    n = 0;
-  } else if (a->error) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s (%s %s)", mxr_error_code(a->error), a->detail ? a->detail : mxr_error_message(a->error),
-                    c->name, mxr_qtype_name(c->qtype));
-    lua_pushstring(L, mxr_error_code(a->error));
-    n = 3;
-  } else {
-    lua_createtable(L, 0, 5);
-    lua_pushstring(L, c->name);
-    lua_setfield(L, -2, "domain");
-    lua_pushstring(L, mxr_status_name(a->status));
-    lua_setfield(L, -2, "status");
-    set_int(L, "ttl", (lua_Integer)a->ttl);
-    if (a->cname) {
-      lua_pushstring(L, a->cname);
-      lua_setfield(L, -2, "cname");
-    }
-    lua_createtable(L, (int)a->count, 0);
-    for (i = 0; i < a->count; i++) {
-      const mxr_record *rec = &a->records[i];
-      if (c->qtype == MXR_T_TXT) {
-        lua_pushlstring(L, rec->text, rec->len);
-      } else {
-        lua_createtable(L, 0, 3);
-        if (c->qtype == MXR_T_MX) {
-          set_int(L, "preference", rec->pref);
-          lua_pushlstring(L, rec->text, rec->len);
-          lua_setfield(L, -2, "exchange");
-        } else {
-          lua_pushlstring(L, rec->text, rec->len);
-          lua_setfield(L, -2, "address");
-        }
-        set_int(L, "ttl", (lua_Integer)rec->ttl);
-      }
-      lua_rawseti(L, -2, (int)i + 1);
-    }
-    lua_setfield(L, -2, "records");
-    n = 1;
-  }
+  n = c->qtype == 0 ? 0 /* posted by _post: the callback takes no arguments */
+                    : mxr_lua_push_answer(L, c->name, c->qtype, &c->answer);
   lr->current = NULL;
   mxr_completion_free(c);
   return n;

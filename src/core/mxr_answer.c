@@ -299,3 +299,35 @@ const char *mxr_qtype_name(int qtype) {
     default: return "?";
   }
 }
+
+int mxr_query_build(const char *name, int qtype, unsigned id, unsigned char *out, size_t outlen) {
+  static const unsigned char opt[11] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0}; /* OPT, payload 1232 */
+  size_t n = 12, len = strlen(name);
+  const char *p = name;
+  if (outlen < 12 + len + 2 + 4 + sizeof opt) return -1;
+  out[0] = (unsigned char)(id >> 8);
+  out[1] = (unsigned char)id;
+  out[2] = 0x01; /* RD */
+  out[3] = 0;
+  out[4] = 0, out[5] = 1;   /* QDCOUNT */
+  out[6] = out[7] = 0;      /* ANCOUNT */
+  out[8] = out[9] = 0;      /* NSCOUNT */
+  out[10] = 0, out[11] = 1; /* ARCOUNT: the OPT record */
+  while (*p) {
+    const char *dot = strchr(p, '.');
+    size_t l = dot ? (size_t)(dot - p) : strlen(p);
+    if (l == 0 || l > 63) return -1;
+    out[n++] = (unsigned char)l;
+    memcpy(out + n, p, l);
+    n += l;
+    p += l;
+    if (*p == '.') p++;
+  }
+  out[n++] = 0;
+  out[n++] = (unsigned char)(qtype >> 8);
+  out[n++] = (unsigned char)qtype;
+  out[n++] = 0;
+  out[n++] = 1; /* IN */
+  memcpy(out + n, opt, sizeof opt);
+  return (int)(n + sizeof opt);
+}

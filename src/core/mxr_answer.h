@@ -55,6 +55,13 @@ typedef struct mxr_answer {
  * mxr_answer_free) and returns ans->error. Never reads outside msg. */
 int mxr_answer_parse(const unsigned char *msg, size_t len, int qtype, mxr_answer *ans);
 
+/* Writes a query for name (normalised, as mxr_name_normalize gives it) and
+ * qtype with message ID id into out (outlen octets): recursion desired, one
+ * EDNS0 OPT record advertising a 1232-octet payload. Returns the length, or
+ * -1 if out is too small or a label is empty or too long. For hosts that send
+ * their own packets (the OpenResty cosocket path). */
+int mxr_query_build(const char *name, int qtype, unsigned id, unsigned char *out, size_t outlen);
+
 /* Sets ans to a bare failure with no records. */
 void mxr_answer_fail(mxr_answer *ans, int error);
 

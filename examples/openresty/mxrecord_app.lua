@@ -1,0 +1,43 @@
+-- The handlers of examples/openresty/run.sh. One resolver per worker: its
+-- cache is shared by the requests the worker serves.
+local cjson = require "cjson.safe"
+local mxrecord = require "mxrecord"
+
+-- (Debian's lua-cjson writes empty tables as {}; OpenResty's can be told otherwise)
+
+local M = {}
+local r
+
+function M.init()
+  r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = tonumber(os.getenv("MXRECORD_TIMEOUT")) or 2 }
+end
+
+local function reply(status, body)
+  ngx.status = status
+  ngx.say(cjson.encode(body))
+end
+
+function M.mx()
+  local domain = ngx.var.arg_domain
+  if not domain or domain == "" then return reply(400, { error = "domain= is missing", code = "badname" }) end
+  domain = ngx.unescape_uri(domain)
+  local p, err, code = r:profile(domain) -- yields to nginx while DNS answers
+  if not p then return reply(code == "badname" and 400 or 502, { error = err, code = code }) end
+  return reply(200, p)
+end
+
+function M.verify()
+  local address = ngx.var.arg_address
+  if not address or address == "" then return reply(400, { error = "address= is missing", code = "bad_syntax" }) end
+  local v, err, code = r:verify(ngx.unescape_uri(address))
+  if not v then return reply(502, { error = err, code = code }) end
+  return reply(200, v)
+end
+
+-- set_by_lua has no cosockets: the lookup raises an error that says so
+function M.in_set()
+  local ok, err = pcall(r.mx, r, ngx.var.arg_domain or "example.com")
+  return ok and "no error?" or tostring(err)
+end
+
+return M
