@@ -11,39 +11,13 @@
 -- the window of lookups in flight (default: adaptive).
 --
 -- DNS servers come from MXRECORD_SERVERS ("ip:port,ip:port") when it is set.
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
+local cli = require "example_cli"
 local mxrecord = require "mxrecord"
 
-local function usage(msg)
-  io.stderr:write(msg, "\nusage: prospect.lua [--csv] [--concurrency N] [FILE]\n")
-  os.exit(2)
-end
-
-local csv, window, path = false, nil, nil
-local i = 1
-while arg[i] do
-  local a = arg[i]
-  if a == "--csv" then
-    csv = true
-  elseif a == "--concurrency" then
-    i = i + 1
-    window = tonumber(arg[i]) or usage("--concurrency needs a number")
-  elseif a:sub(1, 2) == "--" then
-    usage("unknown option " .. a)
-  else
-    path = a
-  end
-  i = i + 1
-end
-
--- The first CSV column of a line, unquoted.
-local function first_column(line)
-  line = line:gsub("\r$", "")
-  if line:sub(1, 1) == '"' then
-    local field = line:match('^"(.-)"[,;\t]') or line:match('^"(.-)"%s*$') or line:sub(2)
-    return (field:gsub('""', '"'))
-  end
-  return line:match("^([^,;\t]*)")
-end
+local opts, path = cli.parse_args("prospect.lua [--csv] [--concurrency N] [FILE]",
+  { ["--csv"] = "flag", ["--concurrency"] = "number" })
+local csv = opts.csv
 
 -- A domain from a bare domain, a URL or an e-mail address; nil if blank.
 local function reduce(s)
@@ -58,19 +32,13 @@ local function reduce(s)
   return (s:gsub("^www%.", ""))
 end
 
--- Domains stream from the input: nothing is read ahead but the line count
--- of a named file (for the progress line's total).
-local total
-if path then
-  total = 0
-  for _ in io.lines(path) do total = total + 1 end
-end
+-- Domains stream from the input.
 local input = path and assert(io.open(path)) or io.stdin
 local lineno, order, count = 0, {}, 0
 local function next_domain()
   for line in input:lines() do
     lineno = lineno + 1
-    local d = reduce(first_column(line) or "")
+    local d = reduce(cli.first_column(line) or "")
     -- a header line ("domain", "website", "email") names no domain
     if d and not (lineno == 1 and not d:find("%.")) then
       if not order[d] then
@@ -83,14 +51,7 @@ local function next_domain()
   return nil
 end
 
-local progress = os.execute("test -t 2") -- Lua 5.1 returns the status, 5.2+ true or nil
-progress = progress == true or progress == 0
-local function show_progress(p)
-  if not progress then return end
-  p.total = p.total or total -- lines of the file: an upper bound
-  local eta = p.total and p.rate > 0 and ("  ETA %ds"):format(math.ceil((p.total - p.done) / p.rate)) or ""
-  io.stderr:write(("\r%d%s domains  %.0f/s%s   "):format(p.done, p.total and ("/" .. p.total) or "", p.rate, eta))
-end
+local progress = cli.stderr_is_tty()
 
 local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
 local rows, duplicates = {}, 0
@@ -118,16 +79,7 @@ end
 
 local HEADER = { "domain", "provider", "category", "gateway", "senders", "notes", "mx" }
 
-local function csv_field(s)
-  if s:find('[",\n]') then return '"' .. s:gsub('"', '""') .. '"' end
-  return s
-end
-
-local function emit_csv(row)
-  local out = {}
-  for k, v in ipairs(row) do out[k] = csv_field(v) end
-  io.write(table.concat(out, ","), "\n")
-end
+local function emit_csv(row) io.write(cli.csv_line(row)) end
 
 if csv then emit_csv(HEADER) end
 
@@ -145,8 +97,8 @@ local function done(domain, row)
   end
 end
 
-for p, err, code, domain in r:lookup_many(next_domain, { kind = "profile", concurrency = window,
-  on_progress = progress and show_progress or nil }) do
+for p, err, code, domain in r:lookup_many(next_domain, { kind = "profile", concurrency = opts.concurrency,
+  on_progress = progress and cli.progress("domains", cli.count_lines(path)) or nil }) do
   if code == "duplicate" then
     duplicates = duplicates + 1
   else
@@ -184,15 +136,7 @@ if not csv then
   out:write("\n")
 end
 
-local function summary(title, counts)
-  local list = {}
-  for k, n in pairs(counts) do list[#list + 1] = { k, n } end
-  table.sort(list, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
-  out:write(title, "\n")
-  for _, e in ipairs(list) do
-    out:write(string.format("  %-40s %6d  %5.1f%%\n", e[1], e[2], 100 * e[2] / math.max(domains.n, 1)))
-  end
-end
+local function summary(title, counts) cli.summary(out, title, counts, domains.n) end
 
 out:write(string.format("%d domains (rules %s)\n", domains.n, mxrecord.providers_version))
 summary("provider share:", shares)

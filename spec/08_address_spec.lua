@@ -100,3 +100,37 @@ describe("parse_address", function()
     assert.has_error(function() parse(42) end)
   end)
 end)
+
+describe("build_query and parse_answer (the wire, for the cosocket path)", function()
+  local core = require "mxrecord.core"
+
+  it("builds a query for the normalised name, with the ID and EDNS0", function()
+    local pkt, name = core.build_query("Globex.TEST.", "mx", 0x1234)
+    assert.equals("globex.test", name)
+    assert.equals(0x12, pkt:byte(1))
+    assert.equals(0x34, pkt:byte(2))
+    assert.equals(12 + 13 + 4 + 11, #pkt) -- header, 6globex4test0, type and class, OPT
+    assert.equals("xn--bcher-kva.test", select(2, core.build_query("b\u{fc}cher.test", "a", 1)))
+  end)
+
+  it("refuses bad names as badname, and raises for bad types", function()
+    for _, bad in ipairs { "", "a\0b.test", string.rep("a", 64) .. ".test", string.rep("a.", 130) .. "test",
+      "b\xfccher.test", "spa ce.test" } do
+      local pkt, err, code = core.build_query(bad, "mx", 1)
+      assert.is_nil(pkt)
+      assert.equals("badname", code)
+      assert.is_string(err)
+    end
+    assert.has_error(function() core.build_query(42, "mx", 1) end)
+    assert.has_error(function() core.build_query("a.test", "soa", 1) end)
+  end)
+
+  it("parses garbage as badresp, never crashing", function()
+    for _, bytes in ipairs { "", "\0", "garbage", string.rep("\255", 600), ("\0"):rep(12) } do
+      local res, err, code = core.parse_answer(bytes, "mx", "x.test")
+      assert.is_nil(res)
+      assert.equals("badresp", code, ("%q"):format(bytes))
+      assert.is_string(err)
+    end
+  end)
+end)

@@ -51,6 +51,13 @@ describe("r:lookup_many", function()
     assert.matches("ok%.verify%.test", t["OK.Verify.Test."].err)
   end)
 
+  it("a name that is not a string yields badname and the run goes on", function()
+    local t = by_name(collect { "ok.verify.test", 42, "single.verify.test" })
+    assert.equals("badname", t[42].code)
+    assert.is_false(t[42].res)
+    assert.equals("ok", t["single.verify.test"].res.status)
+  end)
+
   it("reads an iterator function and a file (blank lines skipped)", function()
     local i = 0
     local list = { "ok.verify.test", "single.verify.test" }
