@@ -1,5 +1,6 @@
 -- mxrecord.profile: r:profile(domain [, callback]), a domain's MX and SPF
 -- looked up concurrently and classified.
+local core = require "mxrecord.core"
 local classify = require("mxrecord.classify").classify
 
 local M = {}
@@ -12,13 +13,15 @@ local PARTIAL = {
   notimp = true, badresp = true, noserver = true,
 }
 
-local function first_spf(txt)
-  if not txt then return nil end
-  for _, s in ipairs(txt.records) do
-    if s:sub(1, 6):lower() == "v=spf1" and (#s == 6 or s:sub(7, 7) == " ") then return s end
+-- The first SPF record ("v=spf1" then a space or the end, any case) of a
+-- r:txt() result, or nil.
+function M.first_spf(txt)
+  for _, s in ipairs(txt and txt.records or {}) do
+    if core.is_spf(s) then return s end
   end
   return nil
 end
+local first_spf = M.first_spf
 
 -- Builds the profile from the two lookups' outcomes (res, message, code).
 local function build(domain, mx, mx_msg, mx_code, txt, txt_msg, txt_code)

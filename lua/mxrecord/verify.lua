@@ -117,12 +117,7 @@ local function is_reject_all(spf)
   return #terms == 2 and terms[1] == "v=spf1" and terms[2] == "-all"
 end
 
-local function first_spf(txt)
-  for _, s in ipairs(txt and txt.records or {}) do
-    if core.is_spf(s) then return s end
-  end
-  return nil
-end
+local first_spf = require("mxrecord.profile").first_spf
 
 local function mail_host_list(infos)
   local out = {}
