@@ -81,6 +81,21 @@ describe("OpenResty (examples/openresty/run.sh)", function()
     assert.equals("badname", cjson.decode(body).code)
   end)
 
+  it("looks up from an ngx.timer callback too", function()
+    local status, body = get(port, "/mx-timer?domain=wayne-enterprises.test")
+    assert.equals(200, status, body)
+    assert.equals("zoho", cjson.decode(body).provider.id)
+  end)
+
+  it("asks again over TCP when the UDP answer is truncated", function()
+    -- knotd refuses tc.example; the fault server answers it with TC=1 over UDP, three MX over TCP
+    local status, body = get(port, "/mx?domain=tc.example")
+    assert.equals(200, status, body)
+    local p = cjson.decode(body)
+    assert.equals(3, #p.mx.records)
+    assert.equals("mx1.tc.example", p.mx.records[1].exchange)
+  end)
+
   it("answers /verify", function()
     local status, body = get(port, "/verify?address=jane@stark-industries.test")
     assert.equals(200, status, body)

@@ -6,6 +6,7 @@
 # seconds per try (default 2).
 #   GET /mx?domain=D         the domain's profile as JSON
 #   GET /verify?address=A    the verification verdict as JSON
+#   GET /mx-timer?domain=D   the profile, looked up from an ngx.timer callback
 #   GET /in-set?domain=D     a lookup attempted in set_by_lua (no cosockets): the error
 set -euo pipefail
 port=${1:?usage: run.sh PORT}
@@ -39,6 +40,7 @@ http {
     default_type application/json;
     location = /mx { content_by_lua_block { require("mxrecord_app").mx() } }
     location = /verify { content_by_lua_block { require("mxrecord_app").verify() } }
+    location = /mx-timer { content_by_lua_block { require("mxrecord_app").mx_timer() } }
     location = /in-set {
       set_by_lua_block \$result { return require("mxrecord_app").in_set() }
       return 200 "\$result\n";
