@@ -146,6 +146,13 @@ describe("classify", function()
       assert.equals("hosting", p.category)
     end)
 
+    it("MailChannels inbound filtering in front of a DreamHost mailbox, revealed by SPF", function()
+      local p = classify({ "mx1.mailchannels.net", "mx2.mailchannels.net" },
+        "v=spf1 include:netblocks.dreamhost.com include:relay.mailchannels.net -all")
+      assert.equals("dreamhost", p.id)
+      assert.equals("mailchannels", p.gateway.id)
+    end)
+
     it("a self-hosted secondary behind a gateway", function()
       local p = classify(mx_result("acme.test", { "mx1.hes.trendmicro.com", "mail.acme.test" }))
       assert.equals("self", p.category)

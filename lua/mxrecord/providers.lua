@@ -361,9 +361,10 @@ P{ "zoho_campaigns", "Zoho Campaigns", "transactional",
 P{ "knowbe4", "KnowBe4", "transactional", -- uncertain
   mx = {},
   spf = { "_spf.psm.knowbe4.com" }, }
-P{ "mailchannels", "MailChannels", "transactional", -- uncertain
+P{ "mailchannels", "MailChannels", "gateway", -- uncertain
   mx = { "mailchannels.net" },
-  spf = { "relay.mailchannels.net" }, }
+  spf = { "relay.mailchannels.net" },
+  note = "MX: inbound filtering in front of the host (a gateway); SPF: the outbound relay (a sender).", }
 P{ "netsuite", "Oracle NetSuite", "transactional", -- uncertain
   mx = {},
   spf = { "mailsenders.netsuite.com" }, }
