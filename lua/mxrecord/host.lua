@@ -12,8 +12,6 @@
 --
 -- This module wraps the resolver methods once: without an adapter, or
 -- outside the host's coroutines, every method behaves as before.
-local core = require "mxrecord.core"
-
 local M = {}
 
 local pack = table.pack or function(...) return { n = select("#", ...), ... } end
@@ -90,7 +88,5 @@ function M.drive(r, adapter)
   local open, pending = pcall(r.pending, r)
   return ok and open and pending > 0, errors
 end
-
-M.monotonic = core.monotonic
 
 return M

@@ -72,10 +72,6 @@ local NEXT_SERVER = {
 local Resolver = {}
 Resolver.__index = Resolver
 
-local function rcode_of(pkt)
-  return pkt:byte(4) % 16
-end
-
 local function truncated(pkt)
   return #pkt >= 3 and pkt:byte(3) % 4 >= 2 -- TC is bit 1 of the third octet
 end

@@ -116,14 +116,6 @@ static int rules_add(lua_State *L) {
   return 2;
 }
 
-/* rules:count("mx"|"spf") */
-static int rules_count(lua_State *L) {
-  static const char *const kinds[] = {"mx", "spf", NULL};
-  lrules *lr = check_rules(L, 1);
-  lua_pushinteger(L, (lua_Integer)mxr_rules_count(lr->rules, luaL_checkoption(L, 2, NULL, kinds)));
-  return 1;
-}
-
 /* ---- classify ------------------------------------------------------------- */
 
 typedef struct host {
@@ -465,8 +457,11 @@ static int m_is_spf(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg rules_methods[] = {{"clear", rules_clear}, {"provider", rules_provider},     {"add", rules_add},
-                                         {"count", rules_count}, {"classifier", rules_classifier}, {NULL, NULL}};
+static const luaL_Reg rules_methods[] = {{"clear", rules_clear},
+                                         {"provider", rules_provider},
+                                         {"add", rules_add},
+                                         {"classifier", rules_classifier},
+                                         {NULL, NULL}};
 
 void mxr_lua_open_classify(lua_State *L) {
   luaL_newmetatable(L, RULES_MT);

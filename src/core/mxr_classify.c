@@ -36,7 +36,6 @@ struct mxr_rules {
   rule *slots;
   size_t cap; /* power of two */
   size_t used;
-  size_t count[2];
   int next_id;
   int *categories; /* by provider number; -1 = not declared */
   int nproviders;
@@ -74,7 +73,6 @@ void mxr_rules_clear(mxr_rules *r) {
     r->slots[i].suffix = NULL;
   }
   r->used = 0;
-  r->count[0] = r->count[1] = 0;
   r->next_id = 0;
   free(r->categories);
   r->categories = NULL;
@@ -107,8 +105,6 @@ int mxr_rules_set_provider(mxr_rules *r, int provider, int category) {
 int mxr_rules_category(const mxr_rules *r, int provider) {
   return provider >= 0 && provider < r->nproviders ? r->categories[provider] : -1;
 }
-
-size_t mxr_rules_count(const mxr_rules *r, int kind) { return kind == 0 || kind == 1 ? r->count[kind] : 0; }
 
 static rule *find_slot(rule *slots, size_t cap, uint32_t hash, int kind, const char *s, size_t len) {
   size_t i = hash & (cap - 1);
@@ -159,7 +155,6 @@ int mxr_rules_add(mxr_rules *r, int kind, const char *suffix, size_t len, int pr
   e->provider = provider;
   e->id = r->next_id++;
   r->used++;
-  r->count[kind]++;
   return e->id;
 }
 
@@ -214,7 +209,7 @@ static int match_folded(const mxr_rules *r, int kind, const char *buf, size_t n,
   return best;
 }
 
-int mxr_rules_match_id(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off, int *rule_id) {
+int mxr_rules_match(const mxr_rules *r, int kind, const char *name, size_t len, size_t *rule_off, int *rule_id) {
   char buf[MXR_NAME_MAX + 1];
   return match_folded(r, kind, buf, fold(name, len, buf), rule_off, rule_id);
 }
@@ -311,7 +306,7 @@ int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule
 }
 
 int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, int *rule_id, int *is_new) {
-  int m = mxr_rules_match_id(c->rules, MXR_RULE_SPF, dom, len, NULL, rule_id), i, cat;
+  int m = mxr_rules_match(c->rules, MXR_RULE_SPF, dom, len, NULL, rule_id), i, cat;
   *is_new = 0;
   if (m == MXR_MATCH_NONE) return m;
   cat = mxr_rules_category(c->rules, m);

@@ -51,17 +51,13 @@ int mxr_rules_category(const mxr_rules *rules, int provider);
  * rules were first added since the last clear), -1 when out of memory, -2 if
  * the suffix is not a valid name, -3 if the provider is not declared. */
 int mxr_rules_add(mxr_rules *rules, int kind, const char *suffix, size_t len, int provider);
-/* Number of rules of that kind. */
-size_t mxr_rules_count(const mxr_rules *rules, int kind);
-
 /* Matches a name (any case, trailing dot allowed) against the rules of one
  * kind. Returns the provider of the longest suffix that matches on a label
  * boundary, or MXR_MATCH_NONE; names that are empty, longer than 253
- * characters or hold a NUL never match. When a rule matched, *rule_off is the
- * offset in `name` where the matched suffix starts. */
-int mxr_rules_match(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off);
-/* Like mxr_rules_match; also sets *rule_id to the matched rule's number. */
-int mxr_rules_match_id(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off, int *rule_id);
+ * characters or hold a NUL never match. When a rule matched, *rule_id is its
+ * number and *rule_off (if not NULL) the offset in `name` where the matched
+ * suffix starts; otherwise *rule_id is -1. */
+int mxr_rules_match(const mxr_rules *rules, int kind, const char *name, size_t len, size_t *rule_off, int *rule_id);
 
 /* SPF: 1 if text is an SPF record ("v=spf1" then a space or the end, any
  * case), else 0. */
@@ -97,7 +93,7 @@ typedef struct mxr_verdict {
 /* domain may be NULL (then no host counts as self). */
 void mxr_classify_begin(mxr_classifier *c, const mxr_rules *rules, const char *domain, size_t dlen);
 /* Looks at the next MX host. Returns its match (a provider, MXR_MATCH_SELF or
- * MXR_MATCH_NONE); *rule_id as for mxr_rules_match_id (-1 for SELF). */
+ * MXR_MATCH_NONE); *rule_id as for mxr_rules_match (-1 for SELF). */
 int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule_id);
 /* Looks at an SPF include/redirect domain. Returns its provider or
  * MXR_MATCH_NONE, with *rule_id; *is_new is 1 when it is a sender not seen
