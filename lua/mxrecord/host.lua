@@ -30,8 +30,7 @@ local function wrap_query(methods, name, nargs)
     local a = adapter_of(r)
     if not a then return orig(r, ...) end
     local n = select("#", ...)
-    local last = select(n, ...)
-    if n > nargs and type(last) == "function" or (n == nargs + 1 and last ~= nil) then
+    if n > nargs and select(n, ...) ~= nil then
       local res = pack(orig(r, ...)) -- the async form (or a bad argument, which raises)
       a.kick()
       return unpack(res, 1, res.n)
