@@ -27,7 +27,7 @@
 --   dupmx.*     MX 10 mx.dup.example twice
 --   huge-N.*    N records of the asked type (A: 198.51.x.y, AAAA, MX, TXT of
 --               100 octets); over UDP when it fits in 512 octets, else TC=1
---               and the whole answer over TCP (N up to ~4000 for A)
+--               and the whole answer over TCP (as many as fit in 65,535 octets)
 --   anything else: NXDOMAIN
 -- It serves UDP and TCP on 127.0.0.1:PORT until killed.
 local socket = require "socket"
@@ -122,7 +122,7 @@ end
 
 -- huge-N: N records of the asked type.
 local function huge(id, question, name, qtype, n, over_tcp)
-  local rrs = {}
+  local rrs, size = {}, 12 + #question
   for i = 1, n do
     local rdata
     if qtype == 1 then
@@ -136,7 +136,10 @@ local function huge(id, question, name, qtype, n, over_tcp)
     else
       break
     end
-    rrs[#rrs + 1] = rr("\192\12", qtype, rdata)
+    local one = rr("\192\12", qtype, rdata)
+    size = size + #one
+    if size > 65535 then break end -- what one message holds
+    rrs[#rrs + 1] = one
   end
   local msg = header(id, QR_AA, 1, #rrs) .. question .. table.concat(rrs)
   if #msg > 512 and not over_tcp then return header(id, QR_AA | 0x0200, 1, 0) .. question end
