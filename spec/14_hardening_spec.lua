@@ -116,6 +116,25 @@ describe("hardening", function()
       assert.equals("cancelled", got[3])
     end)
 
+    it("a host lookup that cannot be made (out of memory) ends the verify with 'nomem'", function()
+      local r = mxrecord.resolver { servers = { knot.address }, timeout = 1, tries = 1 }
+      local methods = getmetatable(r).__index
+      local real_a = methods.a
+      local got, calls = nil, 0
+      r:verify("x@ok.verify.test", function(...)
+        calls = calls + 1
+        got = { ... }
+      end)
+      methods.a = function() error("not enough memory") end
+      local ok, err = pcall(r.run, r, 2)
+      methods.a = real_a
+      assert(ok, err)
+      r:close()
+      assert.equals(1, calls)
+      assert.is_nil(got[1])
+      assert.equals("nomem", got[3])
+    end)
+
     it("lookup_many closed inside the loop yields no false verdicts", function()
       local r = mxrecord.resolver { servers = { fault.address }, timeout = 5, tries = 1 }
       local names = {}
