@@ -245,6 +245,22 @@ describe("hardening", function()
     end
   end)
 
+  describe("item 6 (verify side): one host listed twice", function()
+    it("is a single MX host", function()
+      local v = assert(rf:verify("user@dupmx.example"))
+      assert.equals("deliverable", v.verdict)
+      assert.same({ "single_mx" }, codes(v))
+    end)
+
+    it("max_hosts does not make two hosts a single one", function()
+      local r = mxrecord.resolver { servers = { knot.address }, timeout = 1, tries = 1 }
+      local v = assert(r:verify("x@ok.verify.test", { max_hosts = 1 }))
+      assert.equals("deliverable", v.verdict)
+      assert.same({}, codes(v))
+      r:close()
+    end)
+  end)
+
   describe("item 7: the cache is bounded in bytes", function()
     it("huge answers: the estimate stays under max_bytes, and so does the memory held", function()
       local max = 3 * 1024 * 1024
@@ -337,6 +353,23 @@ describe("hardening", function()
       for _, bad in ipairs { "", ":", ":::", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "::1.2.3",
         "1.2.3.4::", "::01.2.3.4", "::256.1.1.1", "1:2:3:4:5:6:7::8", ":1::", "1::2:", "g::" } do
         assert.is_nil(verify.parse_ipv6(bad), bad)
+      end
+      -- differential: the C parser (inet_pton) accepts exactly what parse_ipv6 accepts
+      local parts = { "0", "1", "ffff", "FFFF", "00000", "abcd", "::", ":", ".", "127", "0.0.0.1", "255", "256", "01",
+        "g", "12345", "1.2.3.4" }
+      local seed = 12345
+      local function rand(n) -- a fixed sequence on every Lua
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        return seed % n + 1
+      end
+      for _ = 1, 20000 do
+        local t = {}
+        for _ = 1, rand(9) do t[#t + 1] = parts[rand(#parts)] end
+        local lit = table.concat(t)
+        if #lit < 58 then
+          local c = mxrecord.parse_address("a@[IPv6:" .. lit .. "]") ~= nil
+          assert.equals(c, verify.parse_ipv6(lit) ~= nil, lit)
+        end
       end
       assert.is_false(verify.bogus_address("not an address"))
       assert.is_true(verify.bogus_address("10.0.0.1"))

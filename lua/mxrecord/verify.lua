@@ -258,12 +258,12 @@ local function implicit(r, ctx, v, finish)
 end
 
 local function with_mx(r, ctx, v, opts, finish)
-  local hosts, seen = {}, {}
+  local hosts, seen, distinct = {}, {}, 0
   for _, rec in ipairs(v.mx.records) do
     local x = rec.exchange
-    if x ~= "" and x ~= "." and not seen[x] and #hosts < opts.max_hosts then
-      seen[x] = true
-      hosts[#hosts + 1] = x
+    if x ~= "" and x ~= "." and not seen[x] then
+      seen[x], distinct = true, distinct + 1
+      if #hosts < opts.max_hosts then hosts[#hosts + 1] = x end
     end
   end
   if #hosts == 0 then -- only root exchanges ("MX 0 ."): no host accepts mail
@@ -303,7 +303,7 @@ local function with_mx(r, ctx, v, opts, finish)
     for _, inf in ipairs(infos) do
       if inf.cname then add(v, "mx_is_cname", { host = inf.host, cname = inf.cname }) end
     end
-    if #hosts == 1 and v.verdict == "deliverable" then add(v, "single_mx") end
+    if distinct == 1 and v.verdict == "deliverable" then add(v, "single_mx") end
     v.mail_hosts = mail_host_list(infos)
     finish(v)
   end

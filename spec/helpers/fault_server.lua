@@ -24,7 +24,7 @@
 --               exchange mx.evil.example; A: 192.0.2.66 owned by evil.example
 --   rootmx.*    MX 0 . and MX 10 .     rootmx2.*  MX 0 . twice
 --   rootmixed.* MX 0 . and MX 10 mx.public.example
---   dupmx.*     MX 10 mx.dup.example twice
+--   dupmx.*     MX 10 and MX 20 to one host with a public address
 --   huge-N.*    N records of the asked type (A: 198.51.x.y, AAAA, MX, TXT of
 --               100 octets); over UDP when it fits in 512 octets, else TC=1
 --               and the whole answer over TCP (as many as fit in 65,535 octets)
@@ -160,7 +160,7 @@ local function hostile(id, question, name, qtype, fault)
     rootmx = { { 0, "" }, { 10, "" } },
     rootmx2 = { { 0, "" }, { 0, "" } },
     rootmixed = { { 0, "" }, { 10, "mx.public.example" } },
-    dupmx = { { 10, "mx.dup.example" }, { 10, "mx.dup.example" } },
+    dupmx = { { 10, "by-nodata-public-nodata.dup.example" }, { 20, "by-nodata-public-nodata.dup.example" } },
   })[fault]
   if not exchanges then return nil end
   if qtype ~= 15 then return header(id, QR_AA, 1, 0) .. question end
