@@ -199,6 +199,19 @@ describe("r:lookup_many", function()
       end)
     end
 
+    if _VERSION == "Lua 5.4" then
+      it("a batch left without close() stops once collected (Lua 5.4)", function()
+        after_break(function(list)
+          local batch = r:lookup_many(list, { kind = "verify", concurrency = 5 })
+          local first = batch()
+          batch = nil -- luacheck: ignore
+          collectgarbage()
+          collectgarbage()
+          return first
+        end)
+      end)
+    end
+
     it("batch:close() does the same on every Lua", function()
       after_break(function(list)
         local batch = r:lookup_many(list, { kind = "verify", concurrency = 5 })

@@ -247,5 +247,9 @@ end
 
 Batch.__call = function(self) return self.take() end
 Batch.__close = function(self) self.close() end
+-- A batch left without close() stops the same way once collected (Lua 5.4;
+-- 5.1 runs no __gc for tables): close() only sets flags, safe from a
+-- finaliser.
+Batch.__gc = Batch.__close
 
 return M
