@@ -9,6 +9,7 @@
 #   classify  fuzz/fuzz_classify.c  suffix rules against a naive O(rules) scan
 #   spf       fuzz/fuzz_spf.c       include:/redirect= tokenizer: spans inside the input, as a naive split finds
 #   server    fuzz/fuzz_server.c    server strings: the c-ares form parses again to itself
+#   seen      fuzz/fuzz_seen.c      lookup_many's duplicate set against a naive list, across growth
 #
 # The short run (the test command: scripts/fuzz.sh 15) shares TOTAL_SECONDS
 # (default 15) between the targets, at least one second each. The long run
@@ -28,7 +29,7 @@ else
   shift $(($# > 0 ? 1 : 0))
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(answer address name classify spf server)
+[ ${#targets[@]} -gt 0 ] || targets=(answer address name classify spf server seen)
 
 declare -A sources=(
   [answer]="src/core/mxr_answer.c src/core/mxr_name.c src/core/mxr_classify.c src/core/mxr_address.c"
@@ -37,6 +38,7 @@ declare -A sources=(
   [classify]="src/core/mxr_classify.c src/core/mxr_name.c"
   [spf]="src/core/mxr_classify.c src/core/mxr_name.c"
   [server]="src/core/mxr_resolver.c src/core/mxr_answer.c src/core/mxr_name.c"
+  [seen]="src/core/mxr_seen.c"
 )
 
 mkdir -p build-fuzz
