@@ -88,6 +88,9 @@ function M.start(opts)
     "  harden-referral-path: no",
     "  target-fetch-policy: \"0 0 0 0 0\"",
   }
+  for zone in pairs(opts.stubs) do -- unbound answers NXDOMAIN itself for test., invalid. ... (RFC 6761) unless told
+    conf[#conf + 1] = '  local-zone: "' .. zone:match("([^.]+)%.?$") .. '." nodefault'
+  end
   for _, l in ipairs(opts.extra or {}) do conf[#conf + 1] = "  " .. l end
   conf[#conf + 1] = "remote-control:"
   conf[#conf + 1] = "  control-enable: no"
