@@ -13,7 +13,8 @@ end
 function M.field(out, k) return tonumber(out:match(k .. "=([%d.]+)")) end
 
 -- CPU seconds (user + system) of the measured process, from /usr/bin/time
-local TIME = "/usr/bin/time -f 'cpu_user=%U cpu_sys=%S' "
+-- (and a run stops after 300 s: a server that died must not hang the bench)
+local TIME = "/usr/bin/time -f 'cpu_user=%U cpu_sys=%S' timeout 300 "
 local TIMEF = TIME:gsub("%%", "%%%%") -- inside a format string
 local function cpu(out)
   local u, s = M.field(out, "cpu_user"), M.field(out, "cpu_sys")

@@ -7,6 +7,7 @@
 -- C loop over c-ares, and lookup_many{kind="mx"} (adaptive window) under Lua
 -- 5.4 and LuaJIT. Then the realistic chain: unbound on loopback recursing
 -- through a 20 ms proxy to knotd, cold cache (a fresh unbound per run).
+-- Arguments: the RTTs, or "-" for none; BENCH_UNBOUND=0 skips the chain.
 -- Each figure is the median of BENCH_RUNS (3) runs with the spread; the
 -- resolvers use timeout BENCH_TIMEOUT (1 s) and BENCH_TRIES (3).
 --
@@ -17,8 +18,9 @@ local unbound = require "spec.helpers.unbound_chain"
 
 local dir = assert(arg[1], "usage: rtt.lua WORKDIR [RTT_MS ...]")
 local rtts = {}
-for i = 2, #arg do rtts[#rtts + 1] = tonumber(arg[i]) end
-if #rtts == 0 then rtts = { 1, 5, 20, 50 } end
+for i = 2, #arg do rtts[#rtts + 1] = tonumber(arg[i]) end -- "-": none (the unbound chain only)
+if #arg < 2 then rtts = { 1, 5, 20, 50 } end
+local UNBOUND = os.getenv("BENCH_UNBOUND") ~= "0"
 local RUNS = tonumber(os.getenv("BENCH_RUNS")) or 3
 local N = tonumber(os.getenv("BENCH_NAMES")) or 20000
 local TIMEOUT, TRIES = tonumber(os.getenv("BENCH_TIMEOUT")) or 1, tonumber(os.getenv("BENCH_TRIES")) or 3
@@ -56,7 +58,7 @@ for _, rtt in ipairs(rtts) do
 end
 
 -- unbound (cold cache, fresh per run) -> 20 ms proxy -> knotd
-do
+if UNBOUND then
   io.stderr:write("unbound -> 20 ms -> knotd (cold cache, a fresh unbound per run):\n")
   local proxy = m.proxy(srv.port, 20)
   local function fresh(fn_of_address)
