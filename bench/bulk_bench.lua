@@ -25,7 +25,13 @@ end
 local clock = require("mxrecord.core").monotonic
 local t0 = clock()
 local names, answered, failed, codes = 0, 0, 0, {}
+-- BENCH_AFTER=S: also report the rate after the first S seconds (rate_after=);
+-- BENCH_SECONDS=S: stop after S seconds (the names not reached are not counted)
+local after, stop_at = tonumber(os.getenv("BENCH_AFTER")), tonumber(os.getenv("BENCH_SECONDS"))
+local n_after, t_after
 for res, err, code in r:lookup_many(source, { kind = kind, concurrency = conc }) do
+  if after and not t_after and clock() - t0 >= after then n_after, t_after = names, clock() end
+  if stop_at and clock() - t0 >= stop_at then break end
   names = names + 1
   if res and not (kind == "profile" and (res.mx_error or res.spf_error)) then
     answered = answered + 1
@@ -46,5 +52,8 @@ if f then
 end
 local fails = {}
 for c, n in pairs(codes) do fails[#fails + 1] = c .. ":" .. n end
+if t_after then
+  rss = rss .. (" rate_after=%.0f"):format((names - n_after) * (kind == "profile" and 2 or 1) / (clock() - t_after))
+end
 print(("kind=%s names=%d answered=%d failed=%d seconds=%.3f rate=%.0f%s%s"):format(kind, names, answered, failed,
   secs, queries / secs, rss, #fails > 0 and (" failures=" .. table.concat(fails, ",")) or ""))

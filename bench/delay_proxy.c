@@ -4,8 +4,10 @@
  *   delay_proxy LISTEN_PORT UPSTREAM_PORT RTT_MS [LOSS_PERCENT]
  *
  * Listens on 127.0.0.1:LISTEN_PORT; every datagram from a client goes to
- * 127.0.0.1:UPSTREAM_PORT from an upstream socket of that client's own (so
- * that replies find their way back), and every reply goes back to the client;
+ * 127.0.0.1:UPSTREAM_PORT from one upstream socket, its DNS message ID
+ * replaced by the proxy's own (a table of 65,536 entries remembers the client
+ * and its ID: clients such as unbound use a new source port per query), and
+ * every reply goes back to its client with the original ID;
  * each way waits RTT_MS / 2 (a timerfd with nanosecond resolution), so a round
  * trip gains RTT_MS. Order is kept: every packet waits the same time, so the
  * queue is a FIFO. LOSS_PERCENT (e.g. 1 or 0.5) of the queries are dropped
@@ -30,7 +32,6 @@
 
 #define SLOTS 32768
 #define PKT 2048
-#define MAX_CLIENTS 4096
 
 struct slot {
   int64_t due; /* ns, CLOCK_MONOTONIC */
@@ -40,15 +41,16 @@ struct slot {
   unsigned char data[PKT];
 };
 
-struct client {
-  struct sockaddr_in addr;
-  int up; /* upstream socket, connected to the server */
+struct pending { /* by the ID the proxy gave the query */
+  struct sockaddr_in client;
+  unsigned char id[2]; /* the client's */
+  unsigned char used;
 };
 
 static struct slot *ring;
 static long head, tail; /* items head..tail-1 */
-static struct client clients[MAX_CLIENTS];
-static int nclients;
+static struct pending pend[65536];
+static unsigned next_id;
 static volatile sig_atomic_t stop;
 static long queries, replies, dropped, overflow;
 
@@ -86,31 +88,8 @@ static struct slot *enqueue(int64_t due) {
   return s;
 }
 
-static int upstream_for(const struct sockaddr_in *from, int ep, const struct sockaddr_in *server) {
-  int i, fd, bufsize = 8 << 20;
-  struct epoll_event ev;
-  for (i = 0; i < nclients; i++)
-    if (clients[i].addr.sin_port == from->sin_port && clients[i].addr.sin_addr.s_addr == from->sin_addr.s_addr)
-      return i;
-  if (nclients == MAX_CLIENTS) return -1;
-  fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  if (fd < 0 || connect(fd, (const struct sockaddr *)server, sizeof *server) < 0) {
-    if (fd >= 0) close(fd);
-    return -1;
-  }
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof bufsize); /* capped at net.core.rmem_max */
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof bufsize);
-  clients[nclients].addr = *from;
-  clients[nclients].up = fd;
-  memset(&ev, 0, sizeof ev);
-  ev.events = EPOLLIN;
-  ev.data.u64 = (uint64_t)nclients + 2; /* 0 = listener, 1 = timer */
-  epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-  return nclients++;
-}
-
 int main(int argc, char **argv) {
-  int lfd, tfd, ep, bufsize = 8 << 20;
+  int lfd, ufd, tfd, ep, bufsize = 8 << 20;
   double rtt_ms, loss;
   int64_t half;
   struct sockaddr_in addr, server;
@@ -136,8 +115,15 @@ int main(int argc, char **argv) {
     perror("bind");
     return 1;
   }
-  setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof bufsize);
+  ufd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  if (ufd < 0 || connect(ufd, (struct sockaddr *)&server, sizeof server) < 0) {
+    perror("connect");
+    return 1;
+  }
+  setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof bufsize); /* capped at net.core.rmem_max */
   setsockopt(lfd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof bufsize);
+  setsockopt(ufd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof bufsize);
+  setsockopt(ufd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof bufsize);
   tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
   ep = epoll_create1(0);
   memset(&ev, 0, sizeof ev);
@@ -146,6 +132,8 @@ int main(int argc, char **argv) {
   epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
   ev.data.u64 = 1;
   epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+  ev.data.u64 = 2;
+  epoll_ctl(ep, EPOLL_CTL_ADD, ufd, &ev);
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);
   printf("ready\n");
@@ -169,32 +157,41 @@ int main(int argc, char **argv) {
           struct slot *s = enqueue(t + half);
           unsigned char scratch[PKT];
           ssize_t len = recvfrom(lfd, s ? s->data : scratch, PKT, 0, (struct sockaddr *)&from, &fl);
-          int c;
+          struct pending *p;
           if (len < 0) break;
           queries++;
-          if (!s) continue;
+          if (!s || len < 12) continue;
           if (loss > 0 && (double)rand_r(&seed) / RAND_MAX < loss) {
             dropped++;
             continue;
           }
-          c = upstream_for(&from, ep, &server);
-          if (c < 0) continue;
-          s->fd = clients[c].up;
+          p = &pend[next_id & 0xffff];
+          p->client = from;
+          memcpy(p->id, s->data, 2);
+          p->used = 1;
+          s->data[0] = (unsigned char)((next_id >> 8) & 0xff);
+          s->data[1] = (unsigned char)(next_id & 0xff);
+          next_id++;
+          s->fd = ufd;
           s->len = (int)len;
           s->to.sin_family = 0; /* connected socket: send() */
           tail++;
         }
       } else {
-        struct client *c = &clients[id - 2];
         for (;;) { /* replies from the server */
           struct slot *s = enqueue(t + half);
           unsigned char scratch[PKT];
-          ssize_t len = recv(c->up, s ? s->data : scratch, PKT, 0);
+          ssize_t len = recv(ufd, s ? s->data : scratch, PKT, 0);
+          struct pending *p;
           if (len < 0) break;
           replies++;
-          if (!s) continue;
+          if (!s || len < 12) continue;
+          p = &pend[(s->data[0] << 8) | s->data[1]];
+          if (!p->used) continue; /* answered already */
+          p->used = 0;
+          memcpy(s->data, p->id, 2);
           s->fd = lfd;
-          s->to = c->addr;
+          s->to = p->client;
           s->len = (int)len;
           tail++;
         }
