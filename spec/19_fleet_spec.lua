@@ -1,0 +1,242 @@
+-- Layer 19: the fleet (mxrecord.fleet, bin/mxrecord-fleet) over a real
+-- redis-server and a real knotd serving a generated zone (bench/gen_zone.lua).
+local mxrecord = require "mxrecord"
+local dns = require "spec.helpers.dns_server"
+local redis_server = require "spec.helpers.redis_server"
+local socket = require "socket"
+local cjson = require "cjson"
+
+local redis_ok, redis = pcall(require, "mxrecord.redis")
+local fleet = require "mxrecord.fleet"
+
+local function interpreter()
+  local i = -1
+  while arg[i - 1] do i = i - 1 end
+  return arg[i] or "lua5.4"
+end
+
+local function sh(cmd)
+  local ok = os.execute(cmd)
+  return ok == true or ok == 0
+end
+
+local function read_lines(path)
+  local t = {}
+  for line in io.lines(path) do t[#t + 1] = line end
+  return t
+end
+
+local N = 20000
+
+describe("fleet", function()
+  local dir, srv, rs, names
+
+  setup(function()
+    assert(redis_ok, "mxrecord.redis not built (libhiredis-dev missing?)")
+    local p = io.popen("env -u LD_PRELOAD mktemp -d /tmp/mxrecord-fleet.XXXXXX")
+    dir = p:read("*l")
+    p:close()
+    assert(sh(interpreter() .. " bench/gen_zone.lua " .. dir .. " " .. N))
+    names = read_lines(dir .. "/names.txt")
+    srv = dns.start { zones = { ["bench.test"] = dir .. "/bench.test.zone" } }
+    rs = redis_server.start()
+  end)
+
+  teardown(function()
+    if srv then srv:stop() end
+    if rs then rs:stop() end
+    if dir then sh("rm -rf '" .. dir .. "'") end
+  end)
+
+  local function connect()
+    return assert(redis.connect(rs:options()))
+  end
+
+  local function resolver(opts)
+    opts = opts or {}
+    opts.servers = opts.servers or { srv.address }
+    opts.timeout = opts.timeout or 2
+    return mxrecord.resolver(opts)
+  end
+
+  -- The single-process reference: lookup_many over the distinct names,
+  -- keyed as the fleet keys them, each result through JSON like the stored ones.
+  local function reference(inputs)
+    local key_of = function(n) return mxrecord.normalize_name(n) or n end
+    local seen, list = {}, {}
+    for _, n in ipairs(inputs) do
+      if not seen[key_of(n)] then
+        seen[key_of(n)] = true
+        list[#list + 1] = n
+      end
+    end
+    local r = resolver()
+    local ref = {}
+    for res, err, code, name in r:lookup_many(list) do
+      ref[key_of(name)] = cjson.decode(cjson.encode(res and { res = res } or { err = err, code = code }))
+    end
+    r:close()
+    return ref, key_of
+  end
+
+  it("the client: replies, errors, pipelines, closing", function()
+    local c = connect()
+    assert.equals("OK", c:call("SET", "k", "a\0b"))
+    assert.equals("a\0b", c:call("GET", "k"))
+    assert.is_false(c:call("GET", "no such key"))
+    local v, msg, code = c:call("NOSUCHCOMMAND")
+    assert.is_nil(v)
+    assert.equals("redis", code)
+    assert.matches("unknown command", msg)
+    local t = c:pipeline { { "DEL", "n" }, { "INCR", "n" }, { "INCRBY", "n", 2 }, { "RPUSH", "l", "x", 1.5 } }
+    assert.same({ 1, 3, 2 }, { t[2], t[3], t[4] })
+    v, msg, code = c:pipeline { { "INCR", "n" }, { "LPUSH", "k", "x" }, { "INCR", "n" } }
+    assert.is_nil(v)
+    assert.equals("redis", code)
+    assert.matches("WRONGTYPE", msg)
+    assert.equals("5", c:call("GET", "n")) -- the pipeline ran through, in step
+    assert.has_error(function() c:call("SET", "k", {}) end, "bad argument #3 to 'call' (string or number expected, got table)")
+    assert.has_error(function() redis.connect { nope = 1 } end, "bad argument #1 to 'connect' (unknown option 'nope')")
+    c:close()
+    c:close()
+    assert.has_error(function() c:call("PING") end, "redis connection is closed")
+    v, msg, code = redis.connect { path = dir .. "/no-such.sock" }
+    assert.is_nil(v)
+    assert.equals("io", code)
+  end)
+
+  it("bad arguments raise, naming the function and the option", function()
+    assert.has_error(function() fleet.open { name = "x y", redis = {} } end,
+      "bad argument #1 to 'open' (name must be a string of letters, digits and _.:-)")
+    local job = fleet.open { redis = connect(), name = "args" }
+    assert.has_error(function() job:submit({}, { kinds = "mx" }) end, "bad argument #2 to 'submit' (unknown option 'kinds')")
+    assert.has_error(function() job:work { resolver = true, batchsize = 3 } end,
+      "bad argument #1 to 'work' (unknown option 'batchsize')")
+    assert.has_error(function() job:results { order = "random" } end,
+      "bad argument #1 to 'results' (order must be \"input\" or \"arrival\")")
+  end)
+
+  it("one worker in process: every input once, in input order and as they came, status", function()
+    local inputs = { names[1], names[2], "NOSUCH.bench.test", names[1]:upper(), "bad..name", names[3] }
+    local job = fleet.open { redis = connect(), name = "small" }
+    assert.equals(#inputs, job:submit(inputs))
+    local st = job:status()
+    assert.same({ 6, 0, 6, true }, { st.total, st.done, st.waiting, st.sealed })
+    local r = resolver()
+    assert.equals(#inputs, job:work { resolver = r, consumer = "solo", batch = 4 })
+    r:close()
+    local out = {}
+    for rec in job:results() do out[#out + 1] = rec end
+    assert.equals(#inputs, #out)
+    for i, rec in ipairs(out) do
+      assert.equals(i, rec.id)
+      assert.equals(inputs[i], rec.input)
+    end
+    assert.equals("ok", out[1].res.status)
+    assert.equals("nxdomain", out[3].res.status)
+    assert.same(out[1].res, out[4].res) -- a duplicate gets the answer of its twin
+    assert.equals("badname", out[5].code)
+    local arrived = {}
+    for rec in job:results { order = "arrival", raw = true } do arrived[#arrived + 1] = rec end
+    assert.equals(#inputs, #arrived)
+    st = job:status()
+    assert.same({ 6, 6, 0, 0 }, { st.total, st.done, st.pending, st.waiting })
+    assert.equals(6, st.workers.solo.done)
+    job:delete()
+    assert.equals("0", rs:cli("EXISTS", "mxr:{small}:res"))
+  end)
+
+  it("a batch stored twice (a slow worker after a claim) counts once", function()
+    local inputs = { names[10], names[11], names[12] }
+    local job = fleet.open { redis = connect(), name = "twice" }
+    job:submit(inputs)
+    local r = resolver()
+    local other_stored
+    local stored = job:work { resolver = r, consumer = "slow", max_batches = 1, before_store = function()
+      -- before the slow worker stores, another claims its entries and finishes the job
+      socket.sleep(0.01)
+      local job2 = fleet.open { redis = connect(), name = "twice" }
+      other_stored = job2:work { resolver = r, consumer = "fast", claim_idle = 0.001 }
+    end }
+    r:close()
+    assert.equals(3, other_stored)
+    assert.equals(0, stored)
+    local st = job:status()
+    assert.same({ 3, 3, 0 }, { st.total, st.done, st.pending })
+    assert.equals("3", rs:cli("XLEN", "mxr:{twice}:out"))
+  end)
+
+  it("three worker processes over 20,000 inputs, one killed with SIGKILL mid-batch: each result once, as one process gives", function()
+    -- 20,000 inputs: the zone's names, with duplicates, unknown and bad names among them
+    local inputs = {}
+    for i = 1, N - 100 do inputs[i] = names[i] end
+    for i = 1, 50 do inputs[#inputs + 1] = names[i * 7]:upper() end
+    for i = 1, 25 do inputs[#inputs + 1] = ("nosuch%d.bench.test"):format(i) end
+    for i = 1, 25 do inputs[#inputs + 1] = ("bad..name%d"):format(i) end
+    assert.equals(N, #inputs)
+    local job = fleet.open { redis = connect(), name = "big" }
+    assert.equals(N, job:submit(inputs))
+
+    local env = ("LUA_PATH=%q LUA_CPATH=%q MXRECORD_REDIS=unix:%s "):format(package.path, package.cpath, rs.path)
+    local function spawn(name, servers, extra)
+      local pidfile = dir .. "/" .. name .. ".pid"
+      assert(sh(env .. interpreter() .. " bin/mxrecord-fleet work --job big --consumer " .. name .. " --servers " ..
+        servers .. " --batch 200 --claim-idle 1 " .. (extra or "") .. " >" .. dir .. "/" .. name .. ".log 2>&1 & echo $! >" ..
+        pidfile))
+      return assert(io.open(pidfile)):read("*l")
+    end
+    local function alive(pid) return sh("kill -0 " .. pid .. " 2>/dev/null") end
+    local function pending_of(name)
+      local w = job:status().workers[name]
+      return w and w.pending or 0
+    end
+
+    -- a worker whose DNS server never answers: it holds a batch when killed
+    local silent = assert(socket.udp())
+    assert(silent:setsockname("127.0.0.1", 0))
+    local _, silent_port = silent:getsockname()
+    local stuck = spawn("stuck", "127.0.0.1:" .. silent_port, "--timeout 30")
+    local deadline = socket.gettime() + 20
+    while pending_of("stuck") == 0 and socket.gettime() < deadline do socket.sleep(0.05) end
+    assert.equals(200, pending_of("stuck"))
+    assert(sh("kill -9 " .. stuck))
+
+    local pids = { spawn("w1", srv.address), spawn("w2", srv.address), spawn("w3", srv.address) }
+    -- and one of the three at a moment of the run
+    deadline = socket.gettime() + 60
+    while job:status().done < N / 4 and socket.gettime() < deadline do socket.sleep(0.02) end
+    assert(sh("kill -9 " .. pids[1]))
+    for _, pid in ipairs { pids[2], pids[3] } do
+      while alive(pid) and socket.gettime() < deadline do socket.sleep(0.05) end
+      assert.is_false(alive(pid), "worker did not finish in time")
+    end
+    silent:close()
+
+    local st = job:status()
+    assert.equals(N, st.total)
+    assert.equals(N, st.done)
+    assert.equals(0, st.pending)
+    local sum = 0
+    for _, w in pairs(st.workers) do sum = sum + w.done end
+    assert.equals(N, sum) -- each result counted for one worker only
+    assert.equals(tostring(N), rs:cli("HLEN", "mxr:{big}:res"))
+    assert.equals(tostring(N), rs:cli("XLEN", "mxr:{big}:out")) -- each stored once
+    assert.equals("0", rs:cli("XLEN", "mxr:{big}:in")) -- every entry acknowledged and deleted
+
+    local ref, key_of = reference(inputs)
+    local n = 0
+    for rec in job:results() do
+      n = n + 1
+      assert.equals(n, rec.id)
+      assert.equals(inputs[n], rec.input)
+      local want = ref[key_of(inputs[n])]
+      if want.res then
+        assert.same(want.res, rec.res)
+      else
+        assert.same({ want.err, want.code }, { rec.err, rec.code })
+      end
+    end
+    assert.equals(N, n)
+    assert.is_true(st.workers.stuck == nil or st.workers.stuck.done == 0)
+  end)
+end)
