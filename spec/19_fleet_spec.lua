@@ -38,7 +38,16 @@ describe("fleet", function()
     p:close()
     assert(sh(interpreter() .. " bench/gen_zone.lua " .. dir .. " " .. N))
     names = read_lines(dir .. "/names.txt")
-    srv = dns.start { zones = { ["bench.test"] = dir .. "/bench.test.zone" } }
+    -- fleet.test: 300 domains over 30 mail hosts, for the shared cache
+    local z = assert(io.open(dir .. "/fleet.test.zone", "w"))
+    z:write("$ORIGIN fleet.test.\n$TTL 3600\n@ SOA ns.fleet.test. h.fleet.test. 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n")
+    for j = 0, 29 do z:write(("mx%d A 192.0.2.%d\nmx%d AAAA 2001:db8::%d\n"):format(j, j + 1, j, j + 1)) end
+    for j = 0, 299 do
+      z:write(("c%d MX 10 mx%d\nc%d MX 20 mx%d\n"):format(j, j % 30, j, (j + 7) % 30))
+    end
+    z:close()
+    srv = dns.start { count = true,
+      zones = { ["bench.test"] = dir .. "/bench.test.zone", ["fleet.test"] = dir .. "/fleet.test.zone" } }
     rs = redis_server.start()
   end)
 
@@ -78,6 +87,16 @@ describe("fleet", function()
     r:close()
     return ref, key_of
   end
+
+  local function spawn_worker(jobname, name, servers, extra)
+    local env = ("LUA_PATH=%q LUA_CPATH=%q MXRECORD_REDIS=unix:%s "):format(package.path, package.cpath, rs.path)
+    local pidfile = dir .. "/" .. name .. ".pid"
+    assert(sh(env .. interpreter() .. " bin/mxrecord-fleet work --job " .. jobname .. " --consumer " .. name ..
+      " --servers " .. servers .. " --block 0.2 " .. (extra or "") .. " >" .. dir .. "/" .. name .. ".log 2>&1 & echo $! >" .. pidfile))
+    return assert(io.open(pidfile)):read("*l")
+  end
+
+  local function alive(pid) return sh("kill -0 " .. pid .. " 2>/dev/null") end
 
   it("the client: replies, errors, pipelines, closing", function()
     local c = connect()
@@ -177,15 +196,9 @@ describe("fleet", function()
     local job = fleet.open { redis = connect(), name = "big" }
     assert.equals(N, job:submit(inputs))
 
-    local env = ("LUA_PATH=%q LUA_CPATH=%q MXRECORD_REDIS=unix:%s "):format(package.path, package.cpath, rs.path)
     local function spawn(name, servers, extra)
-      local pidfile = dir .. "/" .. name .. ".pid"
-      assert(sh(env .. interpreter() .. " bin/mxrecord-fleet work --job big --consumer " .. name .. " --servers " ..
-        servers .. " --batch 200 --claim-idle 1 " .. (extra or "") .. " >" .. dir .. "/" .. name .. ".log 2>&1 & echo $! >" ..
-        pidfile))
-      return assert(io.open(pidfile)):read("*l")
+      return spawn_worker("big", name, servers, "--batch 200 --claim-idle 1 " .. (extra or ""))
     end
-    local function alive(pid) return sh("kill -0 " .. pid .. " 2>/dev/null") end
     local function pending_of(name)
       local w = job:status().workers[name]
       return w and w.pending or 0
@@ -238,5 +251,104 @@ describe("fleet", function()
     end
     assert.equals(N, n)
     assert.is_true(st.workers.stuck == nil or st.workers.stuck.done == 0)
+  end)
+
+  it("the shared cache level: a fleet asks the DNS server each question about once", function()
+    -- 600 addresses over 200 domains; a domain's three addresses far apart in the list
+    local inputs = {}
+    for k = 0, 599 do inputs[#inputs + 1] = ("user%d@c%d.fleet.test"):format(k, k % 200) end
+    local function run(workers, shared)
+      rs:cli("FLUSHALL")
+      local job = fleet.open { redis = connect(), name = "cache" }
+      job:submit(inputs, { kind = "verify" })
+      local before = srv:counts().total
+      local pids = {}
+      for i = 1, workers do
+        pids[i] = spawn_worker("cache", "c" .. i, srv.address, "--batch 20" .. (shared and " --shared-cache" or ""))
+      end
+      local deadline = socket.gettime() + 60
+      for _, pid in ipairs(pids) do
+        while alive(pid) and socket.gettime() < deadline do socket.sleep(0.05) end
+      end
+      local st = job:status()
+      assert.equals(#inputs, st.done)
+      local verdicts = {}
+      for rec in job:results() do
+        verdicts[rec.res and rec.res.verdict or rec.code] = (verdicts[rec.res and rec.res.verdict or rec.code] or 0) + 1
+      end
+      return srv:counts().total - before, verdicts
+    end
+    local q1, v1 = run(1, false)
+    local q3, v3 = run(3, false)
+    local q1s, v1s = run(1, true)
+    local q3s, v3s = run(3, true)
+    print(("\nqueries at knotd for %d verify inputs: 1 worker %d, 3 workers %d; with the shared level: 1 worker %d, 3 workers %d")
+      :format(#inputs, q1, q3, q1s, q3s))
+    assert.same(v1, v3)
+    assert.same(v1, v1s)
+    assert.same(v1, v3s)
+    assert.same({ deliverable = 600 }, v1) -- two MX hosts with addresses each
+    assert.is_true(q3 > q1 * 1.5) -- without it, each worker asks again
+    assert.is_true(q1s <= q1)
+    -- with it, about once for the whole fleet: only questions the workers ask
+    -- at the same moment (the 30 shared hosts at the start) go out twice
+    assert.is_true(q3s < q3 * 0.75)
+  end)
+
+  it("the shared level in process: a second resolver's questions are answered from Redis", function()
+    local cache_redis = require "mxrecord.cache_redis"
+    rs:cli("FLUSHALL")
+    assert.has_error(function() mxrecord.resolver { cache = { l2 = {} } } end,
+      "mxrecord.resolver: cache option 'l2' must be an object with get and set methods")
+    assert.has_error(function() cache_redis.new { redis = {}, size = 1 } end, "bad argument #1 to 'new' (unknown option 'size')")
+    local level1 = assert(cache_redis.new { redis = rs:options() })
+    local level2 = assert(cache_redis.new { redis = rs:options() })
+    local r1 = resolver { cache = { l2 = level1, max_ttl = 600 } }
+    local before = srv:counts().total
+    local v1 = assert(r1:verify("someone@c1.fleet.test"))
+    local asked = srv:counts().total - before
+    assert.equals(5, asked) -- MX, then A and AAAA of two hosts
+    local r2 = resolver { cache = { l2 = level2 } }
+    local v2 = assert(r2:verify("other@c1.fleet.test"))
+    assert.equals(asked, srv:counts().total - before) -- nothing new at the DNS server
+    assert.equals(v1.verdict, v2.verdict)
+    assert.same(v1.mx.records, v2.mx.records)
+    assert.is_true(v2.mx.ttl <= 600 and v2.mx.ttl >= 590) -- the TTL left (capped by max_ttl)
+    if math.type then assert.equals("integer", math.type(v2.mx.records[1].preference)) end
+    assert.same({ hits = 5, misses = 0, sets = 0, errors = 0 }, level2.stats)
+    assert.same({ hits = 0, misses = 5, sets = 5, errors = 0 }, level1.stats)
+    -- negative answers too, for their RFC 2308 TTL (the SOA minimum, 300)
+    local n1 = assert(r1:verify("x@nosuch.fleet.test"))
+    local n2 = assert(r2:verify("x@nosuch.fleet.test"))
+    assert.equals("undeliverable", n2.verdict)
+    assert.equals(n1.mx.status, n2.mx.status)
+    local pttl = tonumber(rs:cli("PTTL", "mxr:cache:mx nosuch.fleet.test"))
+    assert.is_true(pttl > 0 and pttl <= 300000)
+    r1:close()
+    r2:close()
+  end)
+
+  it("the shared level: temporary failures kept briefly, and a Redis that fails is a miss", function()
+    local cache_redis = require "mxrecord.cache_redis"
+    rs:cli("FLUSHALL")
+    local silent = assert(socket.udp())
+    assert(silent:setsockname("127.0.0.1", 0))
+    local _, port = silent:getsockname()
+    local r = mxrecord.resolver { servers = { "127.0.0.1:" .. port }, timeout = 0.2, tries = 1,
+      cache = { l2 = assert(cache_redis.new { redis = rs:options() }), error_ttl = 2 } }
+    local v = assert(r:verify("a@c2.fleet.test"))
+    assert.equals("unknown", v.verdict)
+    local pttl = tonumber(rs:cli("PTTL", "mxr:cache:mx c2.fleet.test"))
+    assert.is_true(pttl > 0 and pttl <= 2000)
+    r:close()
+    silent:close()
+    -- a level whose Redis went away: lookups go to DNS
+    local rs2 = redis_server.start()
+    local level = assert(cache_redis.new { redis = rs2:options() })
+    rs2:stop()
+    local r2 = resolver { cache = { l2 = level } }
+    assert.equals("deliverable", assert(r2:verify("a@c3.fleet.test")).verdict)
+    assert.is_true(level.stats.errors > 0)
+    r2:close()
   end)
 end)
