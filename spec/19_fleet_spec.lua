@@ -28,24 +28,33 @@ end
 
 local N = 20000
 
+-- fleet.test: 300 domains over 30 mail hosts, for the shared cache
+local function write_fleet_zone(path)
+  local z = assert(io.open(path, "w"))
+  z:write("$ORIGIN fleet.test.\n$TTL 3600\n@ SOA ns.fleet.test. h.fleet.test. 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n")
+  for j = 0, 29 do z:write(("mx%d A 192.0.2.%d\nmx%d AAAA 2001:db8::%d\n"):format(j, j + 1, j, j + 1)) end
+  for j = 0, 299 do
+    z:write(("c%d MX 10 mx%d\nc%d MX 20 mx%d\n"):format(j, j % 30, j, (j + 7) % 30))
+  end
+  z:close()
+end
+
+local function tmpdir()
+  local p = io.popen("env -u LD_PRELOAD mktemp -d /tmp/mxrecord-fleet.XXXXXX")
+  local d = p:read("*l")
+  p:close()
+  return d
+end
+
 describe("fleet", function()
   local dir, srv, rs, names
 
   setup(function()
     assert(redis_ok, "mxrecord.redis not built (libhiredis-dev missing?)")
-    local p = io.popen("env -u LD_PRELOAD mktemp -d /tmp/mxrecord-fleet.XXXXXX")
-    dir = p:read("*l")
-    p:close()
+    dir = tmpdir()
     assert(sh(interpreter() .. " bench/gen_zone.lua " .. dir .. " " .. N))
     names = read_lines(dir .. "/names.txt")
-    -- fleet.test: 300 domains over 30 mail hosts, for the shared cache
-    local z = assert(io.open(dir .. "/fleet.test.zone", "w"))
-    z:write("$ORIGIN fleet.test.\n$TTL 3600\n@ SOA ns.fleet.test. h.fleet.test. 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n")
-    for j = 0, 29 do z:write(("mx%d A 192.0.2.%d\nmx%d AAAA 2001:db8::%d\n"):format(j, j + 1, j, j + 1)) end
-    for j = 0, 299 do
-      z:write(("c%d MX 10 mx%d\nc%d MX 20 mx%d\n"):format(j, j % 30, j, (j + 7) % 30))
-    end
-    z:close()
+    write_fleet_zone(dir .. "/fleet.test.zone")
     srv = dns.start { count = true,
       zones = { ["bench.test"] = dir .. "/bench.test.zone", ["fleet.test"] = dir .. "/fleet.test.zone" } }
     rs = redis_server.start()
@@ -350,5 +359,81 @@ describe("fleet", function()
     assert.equals("deliverable", assert(r2:verify("a@c3.fleet.test")).verdict)
     assert.is_true(level.stats.errors > 0)
     r2:close()
+  end)
+end)
+
+describe("fleet: nginx instances sharing one Redis cache (examples/openresty/fleet.sh)", function()
+  local dir, srv, rs, pid, ports
+
+  local function get(port, path)
+    local c = assert(socket.connect("127.0.0.1", port))
+    c:settimeout(20)
+    assert(c:send("GET " .. path .. " HTTP/1.0\r\nHost: localhost\r\n\r\n"))
+    local status = tonumber(c:receive("*l"):match("^HTTP/%d%.%d (%d+)"))
+    repeat
+      local line = c:receive("*l")
+    until not line or line == ""
+    local body = c:receive("*a")
+    c:close()
+    return status, cjson.decode(body)
+  end
+
+  setup(function()
+    dir = tmpdir()
+    write_fleet_zone(dir .. "/fleet.test.zone")
+    srv = dns.start { count = true, zones = { ["fleet.test"] = dir .. "/fleet.test.zone" } }
+    rs = redis_server.start { tcp = true }
+    ports = { dns.free_port(), dns.free_port() }
+    local cmd = ("env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH MXRECORD_SERVERS=%s MXRECORD_REDIS=%s "
+      .. "bash examples/openresty/fleet.sh %d %d >%s/nginx.log 2>&1 & echo $!"):format(srv.address, rs.url, ports[1],
+      ports[2], dir)
+    local p = assert(io.popen(cmd))
+    pid = p:read("*l")
+    p:close()
+    for _, port in ipairs(ports) do
+      local up = false
+      for _ = 1, 200 do
+        local c = socket.connect("127.0.0.1", port)
+        if c then
+          c:close()
+          up = true
+          break
+        end
+        socket.sleep(0.05)
+      end
+      if not up then
+        local f = io.open(dir .. "/nginx.log")
+        error("nginx did not start: " .. (f and f:read("*a") or ""))
+      end
+    end
+  end)
+
+  teardown(function()
+    if pid then os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.3") end
+    if srv then srv:stop() end
+    if rs then rs:stop() end
+    if dir then sh("rm -rf '" .. dir .. "'") end
+  end)
+
+  it("a question one instance asked is answered from Redis on the other", function()
+    local before = srv:counts().total
+    local s1, v1 = get(ports[1], "/verify?address=a%40c7.fleet.test")
+    assert.equals(200, s1)
+    assert.equals("deliverable", v1.verdict)
+    local asked = srv:counts().total - before
+    assert.equals(5, asked) -- MX, and A and AAAA of its two hosts
+    local s2, v2 = get(ports[2], "/verify?address=b%40c7.fleet.test")
+    assert.equals(200, s2)
+    assert.same(v1.reasons, v2.reasons)
+    assert.equals(asked, srv:counts().total - before) -- the second instance asked nothing
+    local _, c1 = get(ports[1], "/cache")
+    local _, c2 = get(ports[2], "/cache")
+    assert.same({ hits = 0, misses = 5, sets = 5, errors = 0 }, c1.l2)
+    assert.same({ hits = 5, misses = 0, sets = 0, errors = 0 }, c2.l2)
+    -- a domain neither asked about: one of them asks, the other reads
+    get(ports[2], "/verify?address=x%40c8.fleet.test")
+    local mid = srv:counts().total
+    get(ports[1], "/verify?address=y%40c8.fleet.test")
+    assert.equals(mid, srv:counts().total)
   end)
 end)
