@@ -39,6 +39,18 @@ local function write_fleet_zone(path)
   z:close()
 end
 
+-- Deep equality of decoded JSON values.
+local function same(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  for k, v in pairs(a) do
+    if not same(v, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
+end
+
 local function tmpdir()
   local p = io.popen("env -u LD_PRELOAD mktemp -d /tmp/mxrecord-fleet.XXXXXX")
   local d = p:read("*l")
@@ -249,13 +261,10 @@ describe("fleet", function()
     local n = 0
     for rec in job:results() do
       n = n + 1
-      assert.equals(n, rec.id)
-      assert.equals(inputs[n], rec.input)
       local want = ref[key_of(inputs[n])]
-      if want.res then
-        assert.same(want.res, rec.res)
-      else
-        assert.same({ want.err, want.code }, { rec.err, rec.code })
+      local got = { res = rec.res, err = rec.err, code = rec.code }
+      if rec.id ~= n or rec.input ~= inputs[n] or not same(want, got) then -- (assert.same on each: too slow under ASAN)
+        assert.same({ n, inputs[n], want }, { rec.id, rec.input, got })
       end
     end
     assert.equals(N, n)
@@ -263,12 +272,12 @@ describe("fleet", function()
   end)
 
   it("the shared cache level: a fleet asks the DNS server each question once", function()
-    -- 600 addresses over 200 domains; a domain's three addresses far apart in
-    -- the list. Workers of 10 batches of 20 run one after the other, so that
+    -- 300 addresses over 100 domains; a domain's three addresses far apart in
+    -- the list. Workers of 5 batches of 20 run one after the other, so that
     -- what each asks does not depend on scheduling (bench/fleet_bench.sh runs
     -- worker processes at the same time; bin --shared-cache is the same level).
     local inputs = {}
-    for k = 0, 599 do inputs[#inputs + 1] = ("user%d@c%d.fleet.test"):format(k, k % 200) end
+    for k = 0, 299 do inputs[#inputs + 1] = ("user%d@c%d.fleet.test"):format(k, k % 100) end
     local function run(workers, shared)
       rs:cli("FLUSHALL")
       local job = fleet.open { redis = connect(), name = "cache" }
@@ -277,7 +286,7 @@ describe("fleet", function()
       for i = 1, workers do -- (workers in this process: each its own resolver, so its own first level)
         local level = shared and assert(require("mxrecord.cache_redis").new { redis = rs:options() })
         local r = resolver { cache = shared and { l2 = level } or true }
-        job:work { resolver = r, consumer = "c" .. i, batch = 20, max_batches = workers > 1 and 10 or nil }
+        job:work { resolver = r, consumer = "c" .. i, batch = 20, max_batches = workers > 1 and 5 or nil }
         r:close()
       end
       local st = job:status()
@@ -295,11 +304,11 @@ describe("fleet", function()
     local q3s, v3s = run(3, true)
     print(("\nqueries at knotd for %d verify inputs: 1 worker %d, 3 workers %d; with the shared level: 1 worker %d, 3 workers %d")
       :format(#inputs, q1, q3, q1s, q3s))
-    assert.same({ deliverable = 600 }, v1) -- two MX hosts with addresses each
+    assert.same({ deliverable = 300 }, v1) -- two MX hosts with addresses each
     assert.same(v1, v3)
     assert.same(v1, v1s)
     assert.same(v1, v3s)
-    assert.equals(200 + 2 * 30, q1) -- each domain's MX, A and AAAA of the 30 hosts
+    assert.equals(100 + 2 * 30, q1) -- each domain's MX, A and AAAA of the 30 hosts
     assert.equals(3 * q1, q3) -- without the shared level, each worker asks again
     assert.equals(q1, q1s)
     assert.equals(q1, q3s) -- with it, once for the whole fleet
