@@ -447,3 +447,47 @@ describe("fleet: nginx instances sharing one Redis cache (examples/openresty/fle
     assert.equals(mid, srv:counts().total)
   end)
 end)
+
+describe("fleet: docs/fleet.md", function()
+  it("its Lua examples that need a Redis run against one", function()
+    local dir = tmpdir()
+    local srv = dns.start { zones = { test = "examples/data/companies.test.zone" } }
+    local rs = redis_server.start()
+    local ok, err = pcall(function()
+      local blocks, cur, prev = {}, nil, nil
+      for line in io.lines("docs/fleet.md") do
+        if cur then
+          if line == "```" then
+            blocks[#blocks + 1] = table.concat(cur, "\n")
+            cur = nil
+          else
+            cur[#cur + 1] = line
+          end
+        elseif line == "```lua" and prev and prev:find("spec/19_fleet_spec.lua runs this block", 1, true) then
+          cur = {}
+        end
+        if line:find("%S") then prev = line end
+      end
+      assert.equals(2, #blocks)
+      local env = ("MXRECORD_SERVERS=%s MXRECORD_REDIS=unix:%s LUA_PATH=%q LUA_CPATH=%q "):format(srv.address, rs.path,
+        package.path, package.cpath)
+      local outs = {}
+      for i, code in ipairs(blocks) do
+        local f = assert(io.open(dir .. "/block" .. i .. ".lua", "w"))
+        f:write(code, "\n")
+        f:close()
+        local p = assert(io.popen(env .. interpreter() .. " " .. dir .. "/block" .. i .. ".lua 2>&1; echo \"exit=$?\""))
+        outs[i] = p:read("*a")
+        p:close()
+        assert.matches("exit=0\n$", outs[i])
+      end
+      assert.matches("^4\n4\n1\tglobex.test\tok\n2\tinitech.test\tok\n3\tno%-such.test\tnxdomain\n4\tGlobex.test\tok\n4\t4\t0\n",
+        outs[1])
+      assert.matches("^(%a+)\n%1\n3\t0\n", outs[2])
+    end)
+    srv:stop()
+    rs:stop()
+    sh("rm -rf '" .. dir .. "'")
+    assert(ok, err)
+  end)
+end)

@@ -27,6 +27,21 @@ M.DEFAULTS = { batch = 200, claim_idle = 30, block = 2 }
 
 local KINDS = { mx = true, profile = true, verify = true }
 
+-- Numbers that came back from JSON as floats go back to integers (Lua 5.4:
+-- an id or a TTL stays 300, not 300.0).
+local tointeger = math.tointeger or function(x) return x end
+local function integers(t)
+  for k, v in pairs(t) do
+    if type(v) == "table" then
+      integers(v)
+    elseif type(v) == "number" and v % 1 == 0 then
+      t[k] = tointeger(v) or v
+    end
+  end
+  return t
+end
+M.integers = integers
+
 
 local function now_ms(c)
   local t = assert(c:call("TIME"))
@@ -218,7 +233,7 @@ local function run_batch(self, r, entries, opts)
     if e and e[2] then -- (XAUTOCLAIM of Redis 6.2 gives nil for deleted entries)
       local f = fields_of(e[2])
       local id = tonumber(f.i)
-      local input = f.s or (f.j and json.decode(f.j))
+      local input = f.s or (f.j and integers(json.decode(f.j)))
       entry_ids[#entry_ids + 1] = e[1]
       inputs[e[1]] = { id = id, input = input }
       -- one lookup per distinct name; every id with that name gets the result
@@ -435,7 +450,7 @@ function Job:results(opts)
     bi = bi + 1
     given = given + 1
     if opts.raw then return v end
-    return json.decode(v)
+    return integers(json.decode(v))
   end
 end
 
