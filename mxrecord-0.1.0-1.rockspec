@@ -1,6 +1,6 @@
 rockspec_format = "3.0"
 package = "mxrecord"
-version = "scm-1"
+version = "0.1.0-1"
 source = {
   url = "git+https://example.invalid/mxrecord.git",
 }
