@@ -27,6 +27,27 @@ function M.parse_args(usage, flags)
   return opts, path
 end
 
+-- The resolver of the examples: servers from MXRECORD_SERVERS when it is set
+-- (unset: the system's configuration). An empty or unreadable value stops the
+-- tool with a message: it never falls back to the system resolver.
+function M.resolver(mxrecord, opts)
+  local servers = os.getenv("MXRECORD_SERVERS")
+  if servers and not servers:find("%S") then
+    io.stderr:write("MXRECORD_SERVERS is set but empty: set it to ip[:port][,ip[:port]...] or unset it ",
+      "to use the system's resolver\n")
+    os.exit(2)
+  end
+  opts = opts or {}
+  opts.servers = servers
+  local ok, r = pcall(mxrecord.resolver, opts)
+  if not ok then
+    io.stderr:write("MXRECORD_SERVERS='", servers or "", "' cannot be used: ", tostring(r):gsub("^.-mxrecord%.resolver: ", ""),
+      "\n(expected ip[:port][,ip[:port]...], e.g. 127.0.0.1:5353)\n")
+    os.exit(2)
+  end
+  return r
+end
+
 function M.stderr_is_tty()
   local tty = os.execute("test -t 2") -- Lua 5.1 returns the status, 5.2+ true or nil
   return tty == true or tty == 0

@@ -53,7 +53,7 @@ end
 
 local progress = cli.stderr_is_tty()
 
-local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
+local r = cli.resolver(mxrecord, { timeout = 2, tries = 2 })
 local rows, duplicates = {}, 0
 local shares, categories, gateways = {}, {}, {}
 

@@ -30,7 +30,7 @@ local function next_address()
   return nil
 end
 
-local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
+local r = cli.resolver(mxrecord, { timeout = 2, tries = 2 })
 local by_verdict, by_reason, naddresses, duplicates = {}, {}, 0, 0
 
 io.write(cli.csv_line { "address", "verdict", "reasons", "provider", "mx" })
