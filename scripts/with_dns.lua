@@ -103,6 +103,8 @@ for _, v in ipairs(LUA_VARS) do
   if v ~= "LUA_PATH" and v ~= "LUA_CPATH" and user_env(v) then line[#line + 1] = v .. "=" .. q(user_env(v)) end
 end
 line[#line + 1] = "MXRECORD_WITH_DNS_CLEAN="
+-- the shell stops the server however the command ends (Ctrl-C, a signal to the group)
+table.insert(line, 1, ("trap 'kill %s 2>/dev/null' EXIT HUP INT TERM;"):format(srv.pid))
 for _, a in ipairs(cmd) do line[#line + 1] = q(a) end
 local ok, how, code = os.execute(table.concat(line, " "))
 srv:stop()

@@ -148,3 +148,143 @@ describe("examples/verify.lua", function()
     assert.matches("bad_syntax%s+1", err)
   end)
 end)
+
+describe("mxrecord.json", function()
+  local mxrecord = require "mxrecord"
+  local json = mxrecord.json
+
+  it("writes lists as arrays even when empty, objects with sorted keys", function()
+    assert.equals('{"mx":{"records":[],"status":"nxdomain"},"reasons":[],"x":{}}',
+      json { mx = { status = "nxdomain", records = {} }, reasons = {}, x = {} })
+    assert.equals('[1,2.5,"a",true]', json { 1, 2.5, "a", true })
+    assert.equals("[]", json(setmetatable({}, json.array_mt)))
+    assert.equals('{"1":"a","3":"b"}', json { [1] = "a", [3] = "b" })
+    assert.equals("null", json(0 / 0))
+  end)
+
+  it("makes every string valid UTF-8 and escapes what JSON and JavaScript need", function()
+    assert.equals('"ab\239\191\189\239\191\189\239\191\189c \195\169"', json("ab\255\192\128c \195\169"))
+    assert.equals('"\239\191\189\239\191\189\239\191\189"', json("\237\160\128")) -- a surrogate
+    assert.equals('"\\"\\\\\\n\\u0000\\u2028"', json('"\\\n\0\226\128\168'))
+    assert.equals("\240\159\152\128", json.utf8("\240\159\152\128"))
+  end)
+
+  it("marks lists for another encoder, and refuses cycles", function()
+    local v = json.mark { reasons = {}, records = { { exchange = "a" } }, x = {} }
+    assert.equals(json.array_mt, getmetatable(v.reasons))
+    assert.equals(json.array_mt, getmetatable(v.records))
+    assert.is_nil(getmetatable(v.x))
+    local t = {}
+    t.t = t
+    assert.has_error(function() json(t) end)
+  end)
+end)
+
+describe("examples/openresty (JSON, statuses and headers)", function()
+  local socket = require "socket"
+  local json = require("mxrecord").json
+  local srv, fault, port, pid, log
+
+  local function get(path)
+    local c = assert(socket.connect("127.0.0.1", port))
+    c:settimeout(20)
+    assert(c:send("GET " .. path .. " HTTP/1.0\r\nHost: localhost\r\n\r\n"))
+    local status = tonumber(c:receive("*l"):match("^HTTP/%d%.%d (%d+)"))
+    local headers = {}
+    repeat
+      local line = c:receive("*l")
+      local k, v = (line or ""):match("^([^:]+):%s*(.*)$")
+      if k then headers[k:lower()] = v end
+    until not line or line == ""
+    local body = c:receive("*a")
+    c:close()
+    return status, body, headers
+  end
+
+  local function valid_json(body)
+    assert.equals(json.utf8(body), body) -- valid UTF-8
+    local ok, cjson = pcall(require, "cjson")
+    if ok then return cjson.decode(body) end
+    return body
+  end
+
+  setup(function()
+    srv = dns.start { zones = { test = "examples/data/companies.test.zone" } }
+    fault = dns.start_fault()
+    port = dns.free_port()
+    log = os.tmpname()
+    local cmd = ("env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH MXRECORD_SERVERS=%s,%s MXRECORD_TIMEOUT=0.3 "
+      .. "bash examples/openresty/run.sh %d >%s 2>&1 & echo $!"):format(srv.address, fault.address, port, log)
+    local p = assert(io.popen(cmd))
+    pid = p:read("*l")
+    p:close()
+    for _ = 1, 100 do
+      local c = socket.connect("127.0.0.1", port)
+      if c then
+        c:close()
+        return
+      end
+      socket.sleep(0.05)
+    end
+    local f = io.open(log)
+    error("nginx did not start: " .. (f and f:read("*a") or ""))
+  end)
+
+  teardown(function()
+    if pid then os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.3") end
+    if log then os.remove(log) end
+    if srv then srv:stop() end
+    if fault then fault:stop() end
+  end)
+
+  it("answers JSON with arrays for empty lists and a max-age", function()
+    local status, body, h = get("/mx?domain=soylent.test")
+    assert.equals(200, status)
+    assert.equals("application/json; charset=utf-8", h["content-type"])
+    assert.matches("max%-age=%d+", h["cache-control"])
+    assert.matches('"records":%[%]', body)
+    assert.matches('"senders":%[%]', body)
+    assert.equals("nxdomain", valid_json(body).mx.status)
+    status, body, h = get("/verify?address=jane@stark-industries.test")
+    assert.equals(200, status)
+    assert.equals("application/json; charset=utf-8", h["content-type"])
+    assert.equals("deliverable", valid_json(body).verdict)
+  end)
+
+  it("maps a DNS timeout to 504 with Retry-After, never cached", function()
+    local status, body, h = get("/mx?domain=silent.example")
+    assert.equals(504, status)
+    assert.equals("application/json; charset=utf-8", h["content-type"])
+    assert.matches("^%d+$", h["retry-after"])
+    assert.equals("no-store", h["cache-control"])
+    assert.equals("timeout", valid_json(body).mx_error.code)
+    status, body, h = get("/verify?address=someone@silent.example")
+    assert.equals(504, status)
+    assert.equals("no-store", h["cache-control"])
+    assert.equals("unknown", valid_json(body).verdict)
+    status, _, h = get("/mx-timer?domain=silent.example")
+    assert.equals(504, status)
+    assert.truthy(h["retry-after"])
+  end)
+
+  it("keeps the JSON valid when the input is not UTF-8", function()
+    local status, body, h = get("/mx?domain=%FF%FEbad.test")
+    assert.equals(400, status)
+    assert.equals("application/json; charset=utf-8", h["content-type"])
+    assert.equals("badname", valid_json(body).code)
+    status, body = get("/verify?address=%C0%80@globex.test") -- a verdict: bad_syntax
+    assert.equals(200, status)
+    local v = valid_json(body)
+    assert.equals("undeliverable", v.verdict)
+    assert.equals("\239\191\189\239\191\189@globex.test", v.address)
+    status, body = get("/mx")
+    assert.equals(400, status)
+    valid_json(body)
+  end)
+
+  it("labels the plain-text route as text", function()
+    local _, body, h = get("/in-set?domain=globex.test")
+    assert.matches("^text/plain", h["content-type"])
+    assert.matches("cosockets", body)
+  end)
+end)

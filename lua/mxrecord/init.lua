@@ -25,6 +25,7 @@ local M = {
   add_provider = classify.add_provider,
   providers = classify.providers,
   providers_version = classify.version(),
+  json = require "mxrecord.json",
 }
 classify.public = M
 
