@@ -26,6 +26,7 @@ local M = {
   providers = classify.providers,
   providers_version = classify.version(),
   json = require "mxrecord.json",
+  domain_of = require("mxrecord.domain").domain_of,
 }
 classify.public = M
 
