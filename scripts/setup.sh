@@ -34,8 +34,6 @@ TEST_PACKAGES=(
   chromium                            # the HTML report spec (headless)
   dnsperf                             # bulk benchmark (bench/bulk.sh)
 )
-# Packages whose maintainer scripts start a service.
-SERVICE_PACKAGES=" knot nginx nginx-common postfix postgrey redis-server unbound "
 
 case "${1:-}" in
   demo) PACKAGES=("${DEMO_PACKAGES[@]}") ;;
@@ -53,26 +51,21 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "setup: installing ${missing[*]}" >&2
 
-starts_service=""
-for p in "${missing[@]}"; do
-  case "$SERVICE_PACKAGES" in *" $p "*) starts_service=yes ;; esac
-done
-
 policy=/usr/sbin/policy-rc.d saved=""
 restore_policy() {
   if [ -n "$saved" ]; then $SUDO mv -f "$saved" "$policy"; else $SUDO rm -f "$policy"; fi
 }
-if [ -n "$starts_service" ]; then
-  # invoke-rc.d asks policy-rc.d before starting anything; 101 = "action forbidden"
-  if [ -e "$policy" ]; then
-    saved=$($SUDO mktemp /usr/sbin/policy-rc.d.mxrecord-saved.XXXXXX)
-    $SUDO cp -p "$policy" "$saved"
-  fi
-  trap restore_policy EXIT
-  printf '#!/bin/sh\n# installed by mxrecord scripts/setup.sh while it installs packages\nexit 101\n' |
-    $SUDO tee "$policy" >/dev/null
-  $SUDO chmod 755 "$policy"
+# Whatever is installed (a dependency may bring a service too): invoke-rc.d
+# and deb-systemd-invoke ask policy-rc.d before starting anything, and 101
+# means "action forbidden".
+if [ -e "$policy" ]; then
+  saved=$($SUDO mktemp /usr/sbin/policy-rc.d.mxrecord-saved.XXXXXX)
+  $SUDO cp -p "$policy" "$saved"
 fi
+trap restore_policy EXIT
+printf '#!/bin/sh\n# installed by mxrecord scripts/setup.sh while it installs packages\nexit 101\n' |
+  $SUDO tee "$policy" >/dev/null
+$SUDO chmod 755 "$policy"
 case " ${missing[*]} " in
   *" postfix "*)
     echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;

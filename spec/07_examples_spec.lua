@@ -308,6 +308,52 @@ describe("examples/verify.lua", function()
   end)
 end)
 
+describe("scripts/with_dns.lua", function()
+  local root = os.getenv("PWD")
+  local function sh(cmd)
+    local p = assert(io.popen("cd /tmp && env -u LD_PRELOAD " .. cmd .. " 2>&1; echo \"exit=$?\""))
+    local out = p:read("*a")
+    p:close()
+    local body, status = out:match("^(.-)exit=(%d+)\n$")
+    return body, tonumber(status)
+  end
+
+  it("exports MXRECORD_SERVERS to the whole command, argv intact, from any directory", function()
+    local out, status = sh("env -u LUA_PATH -u LUA_CPATH lua5.4 " .. root .. "/scripts/with_dns.lua -- sh -c "
+      .. [['echo "1=$MXRECORD_SERVERS"; echo "2=$MXRECORD_SERVERS"; printf "[%s]" "$0" "$1"; exit 7' 'a b' "it's"]])
+    assert.equals(7, status)
+    local first = out:match("1=(127%.0%.0%.1:%d+)")
+    assert.truthy(first, out)
+    assert.matches("2=" .. first:gsub("%.", "%%."), out)
+    assert.matches("%[a b%]%[it's%]", out)
+  end)
+
+  it("runs an example against the bundled zones with the checkout's paths", function()
+    local out, status = sh("env -u LUA_PATH -u LUA_CPATH lua5.4 " .. root .. "/scripts/with_dns.lua -- lua5.4 "
+      .. root .. "/examples/quickstart.lua globex.test")
+    assert.equals(0, status, out)
+    assert.matches("globex%.test\tok", out)
+    assert.matches("Microsoft 365\tProofpoint", out)
+  end)
+
+  it("keeps an inherited LUA_CPATH of another Lua away from its own LuaSocket", function()
+    -- Lua 5.4's LuaSocket first on the path would break LuaJIT's require "socket"
+    local out, status = sh("env LUA_CPATH='/usr/lib/x86_64-linux-gnu/lua/5.4/?.so;;' luajit " .. root
+      .. [[/scripts/with_dns.lua -- sh -c 'echo "cpath=$LUA_CPATH"']])
+    assert.equals(0, status, out)
+    assert.matches("cpath=/usr/lib/x86_64%-linux%-gnu/lua/5%.4/%?%.so;;", out) -- the command gets it back
+  end)
+
+  it("says what is wrong with its arguments", function()
+    local out, status = sh("lua5.4 " .. root .. "/scripts/with_dns.lua test=/nonexistent.zone -- true")
+    assert.equals(2, status)
+    assert.matches("cannot read zone file '/nonexistent.zone'", out)
+    out, status = sh("lua5.4 " .. root .. "/scripts/with_dns.lua")
+    assert.equals(2, status)
+    assert.matches("no command after %-%-", out)
+  end)
+end)
+
 describe("mxrecord.json", function()
   local mxrecord = require "mxrecord"
   local json = mxrecord.json
