@@ -70,6 +70,11 @@ function M.parse_args(spec, argv)
     end
     i = i + 1
   end
+  if path == nil then
+    -- no FILE: stdin, unless it is a terminal (nobody is typing a list in)
+    local tty = os.execute("test -t 0")
+    if tty == true or tty == 0 then fail("no input: give a FILE, or - to read stdin") end
+  end
   if path == "-" then path = nil end
   return opts, path
 end
