@@ -61,6 +61,7 @@ end
 -- s with each byte that does not start a well-formed UTF-8 sequence replaced
 -- by U+FFFD.
 function M.utf8(s)
+  if type(s) ~= "string" then error(("bad argument #1 to 'utf8' (string expected, got %s)"):format(type(s)), 2) end
   if not s:find("[\128-\255]") then return s end
   local out, i, n = {}, 1, #s
   while i <= n do
@@ -105,7 +106,7 @@ end
 local encode
 
 local function encode_table(t, key, seen, out)
-  if seen[t] then error("mxrecord.json: the value holds a cycle", 0) end
+  if seen[t] then error({ cycle = true }) end
   seen[t] = true
   if is_array(t, key) then
     out[#out + 1] = "["
@@ -163,6 +164,9 @@ end
 -- OpenResty's lua-cjson, mark(v, cjson.empty_array_mt) then cjson.encode(v).
 -- Tables that already have a metatable are left as they are.
 function M.mark(value, mt)
+  if mt ~= nil and type(mt) ~= "table" then
+    error(("bad argument #2 to 'mark' (table expected, got %s)"):format(type(mt)), 2)
+  end
   mt = mt or M.array_mt
   local seen = {}
   local function walk(t, key)
@@ -180,9 +184,19 @@ end
 
 local function json(value)
   local out = {}
-  encode(value, nil, {}, out)
+  local ok, err = pcall(encode, value, nil, {}, out)
+  if not ok then
+    if type(err) == "table" and err.cycle then error("bad argument #1 to 'json' (the value holds a cycle)", 2) end
+    error(err, 0)
+  end
   return concat(out)
 end
 M.encode = json
 
-return setmetatable(M, { __call = function(_, value) return json(value) end })
+return setmetatable(M, {
+  __call = function(_, value)
+    local ok, text = pcall(json, value)
+    if not ok then error(text, 2) end
+    return text
+  end,
+})
