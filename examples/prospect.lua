@@ -39,7 +39,50 @@ local opts, path = cli.parse_args {
 }
 if opts.csv and opts.json then cli.die(PROG, "--csv and --json: choose one") end
 
-local RESULT = { "domain", "provider", "category", "gateway", "senders", "notes", "mx" }
+-- The result columns, one entry each: name, then the value for CSV and the
+-- table (a string) and, optionally, for --json (any value). `p` is the
+-- profile (nil when the lookup failed: `err` says why).
+local function list(t) return setmetatable(t, require("mxrecord").json.array_mt) end
+local function names(l)
+  local out = {}
+  for k, e in ipairs(l or {}) do out[k] = e.name end
+  return list(out)
+end
+local function mx_hosts(p)
+  local hosts = {}
+  for _, rec in ipairs(p and p.mx and p.mx.records or {}) do hosts[#hosts + 1] = rec.exchange end
+  return list(hosts)
+end
+local function notes(p, err)
+  if not p then return list { err } end
+  local out = {}
+  if p.mx_error then out[#out + 1] = "MX: " .. p.mx_error.code end
+  if p.spf_error then out[#out + 1] = "TXT: " .. p.spf_error.code end
+  if p.mx and p.mx.status ~= "ok" then out[#out + 1] = p.mx.status end
+  return list(out)
+end
+local COLUMNS = {
+  { "domain", function(_, domain) return domain end },
+  { "provider", function(p) return p and p.provider.name or "(invalid)" end },
+  { "category", function(p) return p and p.provider.category or "error" end },
+  { "gateway", function(p) return p and p.provider.gateway and p.provider.gateway.name or "" end,
+    function(p) return p and p.provider.gateway and p.provider.gateway.name or nil end },
+  { "senders", function(p) return table.concat(names(p and p.provider.senders), "; ") end,
+    function(p) return names(p and p.provider.senders) end },
+  { "notes", function(p, _, err) return table.concat(notes(p, err), ", ") end,
+    function(p, _, err) return notes(p, err) end },
+  { "mx", function(p) return table.concat(mx_hosts(p), " ") end, function(p) return mx_hosts(p) end },
+  { "confidence", function(p) return p and p.provider.confidence or "" end,
+    function(p) return p and p.provider.confidence or nil end },
+  { "stack", function(p) return table.concat(names(p and p.stack), "; ") end,
+    function(p) return names(p and p.stack) end },
+}
+local RESULT, COL = {}, {} -- names, and name -> position
+for k, c in ipairs(COLUMNS) do
+  RESULT[k] = c[1]
+  COL[c[1]] = k
+end
+local NOTES = COL.notes
 local COLUMN_NAMES = { "domain", "domains", "website", "web site", "url", "site", "homepage", "web", "email",
   "e-mail", "email address", "mail", "company domain" }
 
@@ -71,40 +114,25 @@ local shares, categories, gateways = {}, {}, {}
 local ndomains, nblank = 0, 0
 local table_rows, report_rows = {}, {}
 
-local function names(list)
-  local out = {}
-  for k, p in ipairs(list or {}) do out[k] = p.name end
-  return out
-end
-
 -- The result of one domain: { cells = {...}, json = {...} }.
 local function result_of(domain, p, err, code)
-  if not p then
-    return { cells = { domain, "(invalid)", "error", "", "", err or "", "" },
-      json = { domain = domain, error = err, code = code } }
+  local cells, json = {}, { domain = domain, error = err, code = code, profile = p, provider_id = p and p.provider.id }
+  for k, c in ipairs(COLUMNS) do
+    cells[k] = c[2](p, domain, err)
+    if c[3] then json[c[1]] = c[3](p, domain, err) else json[c[1]] = cells[k] end
   end
-  local prov, hosts, notes = p.provider, {}, {}
-  for _, rec in ipairs(p.mx and p.mx.records or {}) do hosts[#hosts + 1] = rec.exchange end
-  if p.mx_error then notes[#notes + 1] = "MX: " .. p.mx_error.code end
-  if p.spf_error then notes[#notes + 1] = "TXT: " .. p.spf_error.code end
-  if p.mx and p.mx.status ~= "ok" then notes[#notes + 1] = p.mx.status end
-  local senders = names(prov.senders)
-  local gateway = prov.gateway and prov.gateway.name or ""
-  return {
-    cells = { domain, prov.name, prov.category, gateway, table.concat(senders, "; "), table.concat(notes, ", "),
-      table.concat(hosts, " ") },
-    json = { domain = domain, provider = prov.name, provider_id = prov.id, category = prov.category,
-      gateway = prov.gateway and prov.gateway.name or nil, senders = senders, notes = notes, mx = hosts, profile = p },
-  }
+  if not p then json.provider, json.category = nil, nil end
+  return { cells = cells, json = json }
 end
 
 local function count(res)
   ndomains = ndomains + 1
   local c = res.cells
-  local key = c[3] == "error" and "(invalid)" or c[2]
+  local category, gateway = c[COL.category], c[COL.gateway]
+  local key = category == "error" and "(invalid)" or c[COL.provider]
   shares[key] = (shares[key] or 0) + 1
-  categories[c[3]] = (categories[c[3]] or 0) + 1
-  if c[4] ~= "" then gateways[c[4]] = (gateways[c[4]] or 0) + 1 end
+  categories[category] = (categories[category] or 0) + 1
+  if gateway ~= "" then gateways[gateway] = (gateways[gateway] or 0) + 1 end
 end
 
 if opts.csv then io.write(cli.csv_line(cli.joined_header(out_header, RESULT))) end
@@ -112,12 +140,17 @@ if opts.csv then io.write(cli.csv_line(cli.joined_header(out_header, RESULT))) e
 -- One input row, with its result (nil: no domain in the cell), in input order.
 local function emit(row, res)
   local rec = row.record
-  local cells = res and res.cells or { "", "", "", "", "", row.note or "", "" }
+  local cells = res and res.cells
+  if not cells then
+    cells = {}
+    for k = 1, #COLUMNS do cells[k] = "" end
+    cells[NOTES] = row.note or ""
+  end
   if row.duplicate then
     local copy = {}
     for k, v in ipairs(cells) do copy[k] = v end
     cells = copy
-    cells[6] = cells[6] == "" and "duplicate" or (cells[6] .. ", duplicate")
+    cells[NOTES] = cells[NOTES] == "" and "duplicate" or (cells[NOTES] .. ", duplicate")
   end
   if opts.csv then
     local line = {}
@@ -145,7 +178,11 @@ local function emit(row, res)
     for _, v in ipairs(cells) do trow[#trow + 1] = v end
     table_rows[#table_rows + 1] = trow
   end
-  if opts.html and res and not row.duplicate then report_rows[#report_rows + 1] = cells end
+  if opts.html and res and not row.duplicate then
+    local named = {}
+    for name, k in pairs(COL) do named[name] = cells[k] end
+    report_rows[#report_rows + 1] = named
+  end
 end
 
 local rows = cli.ordered(emit)

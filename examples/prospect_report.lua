@@ -90,7 +90,7 @@ function M.html(d)
   }
   for _, c in ipairs(d.rows) do
     parts[#parts + 1] = ("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
-      :format(esc(c[1]), esc(c[2]), esc(c[3]), esc(c[4]), esc(c[5]), esc(c[6]))
+      :format(esc(c.domain), esc(c.provider), esc(c.category), esc(c.gateway), esc(c.senders), esc(c.notes))
   end
   parts[#parts + 1] = "</tbody></table></body></html>\n"
   return table.concat(parts, "\n")

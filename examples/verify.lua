@@ -36,7 +36,33 @@ local opts, path = cli.parse_args {
   },
 }
 
-local RESULT = { "verdict", "reasons", "provider", "mx" }
+-- The result columns, one entry each: name, the value for CSV (a string)
+-- and, optionally, for --json. `v` is the verdict (nil when verification
+-- failed: `err` says why).
+local function list(t) return setmetatable(t, mxrecord.json.array_mt) end
+local function reason_codes(v)
+  local out = {}
+  for k, reason in ipairs(v and v.reasons or {}) do out[k] = reason.code end
+  return list(out)
+end
+local function mx_hosts(v)
+  local out = {}
+  for _, h in ipairs(v and v.mx and v.mx.records or {}) do out[#out + 1] = h.exchange end
+  return list(out)
+end
+local COLUMNS = {
+  { "verdict", function(v) return v and v.verdict or "error" end },
+  { "reasons", function(v, err) return v and table.concat(reason_codes(v), " ") or err or "" end,
+    function(v) return reason_codes(v) end },
+  { "provider", function(v) return v and v.provider and v.provider.name or "" end,
+    function(v) return v and v.provider and v.provider.name or nil end },
+  { "mx", function(v) return table.concat(mx_hosts(v), " ") end, function(v) return mx_hosts(v) end },
+}
+local RESULT, COL = {}, {}
+for k, c in ipairs(COLUMNS) do
+  RESULT[k] = c[1]
+  COL[c[1]] = k
+end
 local COLUMN_NAMES = { "email", "e-mail", "email address", "e-mail address", "address", "mail", "emails" }
 
 local input = cli.open(PROG, path)
@@ -66,28 +92,28 @@ local by_verdict, by_reason, naddresses, nblank = {}, {}, 0, 0
 
 local function result_of(address, v, err, code)
   naddresses = naddresses + 1
-  if not v then
-    by_verdict.error = (by_verdict.error or 0) + 1
-    return { cells = { "error", err or "", "", "" }, json = { address = address, error = err, code = code } }
+  local verdict = v and v.verdict or "error"
+  by_verdict[verdict] = (by_verdict[verdict] or 0) + 1
+  for _, reason in ipairs(v and v.reasons or {}) do by_reason[reason.code] = (by_reason[reason.code] or 0) + 1 end
+  local cells, json = {}, { address = address, error = err, code = code, result = v }
+  for k, c in ipairs(COLUMNS) do
+    cells[k] = c[2](v, err)
+    if c[3] then json[c[1]] = c[3](v, err) else json[c[1]] = cells[k] end
   end
-  local codes, hosts = {}, {}
-  for _, reason in ipairs(v.reasons) do
-    codes[#codes + 1] = reason.code
-    by_reason[reason.code] = (by_reason[reason.code] or 0) + 1
-  end
-  for _, h in ipairs(v.mx and v.mx.records or {}) do hosts[#hosts + 1] = h.exchange end
-  by_verdict[v.verdict] = (by_verdict[v.verdict] or 0) + 1
-  local provider = v.provider and v.provider.name or ""
-  return { cells = { v.verdict, table.concat(codes, " "), provider, table.concat(hosts, " ") },
-    json = { address = address, verdict = v.verdict, reasons = codes, provider = v.provider and provider or nil,
-      mx = hosts, result = v } }
+  if not v then json.verdict = nil end
+  return { cells = cells, json = json }
 end
 
 if not opts.json then io.write(cli.csv_line(cli.joined_header(out_header, RESULT))) end
 
 local function emit(row, res)
   local rec = row.record
-  local cells = res and res.cells or { "", row.note or "", "", "" }
+  local cells = res and res.cells
+  if not cells then
+    cells = {}
+    for k = 1, #COLUMNS do cells[k] = "" end
+    cells[COL.reasons] = row.note or ""
+  end
   if opts.json then
     local inrow = {}
     if header then
