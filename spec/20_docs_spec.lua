@@ -4,7 +4,8 @@
 -- (examples/data/companies.test.zone as `test`, examples/data/providers.zone
 -- as the root) and LUA_PATH/LUA_CPATH set to the checkout. A block whose
 -- previous non-blank line is `<!-- norun: why -->` is reported as pending
--- (busted counts it), never skipped silently. The ```sh blocks are not run:
+-- (busted counts it), never skipped silently. What a block's `--> text`
+-- comments say it prints, it must print. The ```sh blocks are not run:
 -- the files their commands name must exist.
 --
 -- The blocks always run under Lua 5.4 (they may use 5.4 syntax such as
@@ -67,6 +68,35 @@ elseif io.open("build-5.4/mxrecord/core.so") then
 end
 local lpath = cwd .. "/lua/?.lua;" .. cwd .. "/lua/?/init.lua;;"
 
+-- What a block says it prints: every `--> text` comment, in order ("..."
+-- stands for anything). The output must show each, in that order, with runs
+-- of white space (tabs between print's values) counted as one space.
+local function expectations(code)
+  local list = {}
+  for line in code:gmatch("[^\n]+") do
+    local e = line:match("%-%->%s*(.-)%s*$")
+    if e then list[#list + 1] = e end
+  end
+  return list
+end
+
+local function norm(s) return (s:gsub("%s+", " ")) end
+
+local function shows(out, expected)
+  local o, pos = norm(out), 1
+  for _, e in ipairs(expected) do
+    for part in (norm(e) .. "..."):gmatch("(.-)%.%.%.") do
+      part = part:match("^%s*(.-)%s*$")
+      if part ~= "" then
+        local _, last = o:find(part, pos, true)
+        if not last then return false, e end
+        pos = last + 1
+      end
+    end
+  end
+  return true
+end
+
 local function run_block(srv, code)
   local tmp = os.tmpname()
   local f = assert(io.open(tmp, "wb"))
@@ -108,6 +138,9 @@ describe("the docs' code blocks", function()
           it(where .. " runs", function()
             local ok, out = run_block(srv, b.code)
             assert(ok, where .. " failed:\n" .. out)
+            local printed, missing = shows(out, expectations(b.code))
+            assert(printed, ("%s does not print what its comment says: --> %s\nit printed:\n%s"):format(where,
+              tostring(missing), out))
           end)
         end
       elseif b.lang == "sh" then
