@@ -68,14 +68,18 @@ elseif io.open("build-5.4/mxrecord/core.so") then
 end
 local lpath = cwd .. "/lua/?.lua;" .. cwd .. "/lua/?/init.lua;;"
 
--- What a block says it prints: every `--> text` comment, in order ("..."
--- stands for anything). The output must show each, in that order, with runs
--- of white space (tabs between print's values) counted as one space.
+-- What a block says it prints: every `--> text` comment, in order. The
+-- output must show each, in that order, with runs of white space (tabs
+-- between print's values, line ends) counted as one space; "..." stands for
+-- anything, " / " for a line end, and a last "(parenthesis)" is commentary.
 local function expectations(code)
   local list = {}
   for line in code:gmatch("[^\n]+") do
     local e = line:match("%-%->%s*(.-)%s*$")
-    if e then list[#list + 1] = e end
+    if e then
+      e = e:match("^(.-)%s+%b()$") or e
+      list[#list + 1] = e:gsub(" / ", " ")
+    end
   end
   return list
 end
