@@ -4,8 +4,8 @@
 -- a line) whose chosen column holds a domain, a URL or an e-mail address
 -- (mxrecord.domain_of reduces each to its domain), looks each distinct domain
 -- up once (r:profile through r:lookup_many) and writes every input row, in
--- input order, with the result columns appended: provider, category,
--- gateway, senders, notes, mx. Output: an aligned table (default), --csv, or
+-- input order, with the result columns appended (domain, provider, category,
+-- gateway, senders, notes, mx, ...: the COLUMNS table below). Output: an aligned table (default), --csv, or
 -- --json (JSON Lines); then a summary (provider share, categories, gateways,
 -- duplicates), on stderr with --csv/--json so that stdout stays data.
 -- --html FILE also writes a self-contained report page with charts.
