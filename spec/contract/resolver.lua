@@ -79,6 +79,19 @@ case("the library never reads MXRECORD_SERVERS", function(mx, env)
   r:close()
 end)
 
+case("lookups leave the global math.random alone", function(mx, env)
+  math.randomseed(4242)
+  local want = { math.random(1, 1e6), math.random(1, 1e6), math.random(1, 1e6) }
+  math.randomseed(4242)
+  local r = mx.resolver { servers = env.knot, timeout = 1, tries = 1 }
+  assert(r:mx("globex.test"))
+  r:mx("initech.test", function() end)
+  r:run(5)
+  r:close()
+  local got = { math.random(1, 1e6), math.random(1, 1e6), math.random(1, 1e6) }
+  check(got[1] == want[1] and got[2] == want[2] and got[3] == want[3], "math.random's sequence changed")
+end)
+
 case("statuses and records", function(mx, env)
   local r = mx.resolver { servers = env.knot, timeout = 1, tries = 1 }
   local res = assert(r:mx("initech.test"))

@@ -25,6 +25,13 @@ int mxr_lua_resolver_options(lua_State *L, int idx, mxr_options *opt, int uv);
 /* Pushes an answer as (res) or (nil, message, code); returns the count. */
 int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_answer *a);
 
+/* The string at idx as a domain name to check (raises "bad argument" for a
+ * non-string); its length in *len. */
+const char *mxr_lua_check_name(lua_State *L, int idx, size_t *len);
+/* name (UTF-8 or ASCII) to its normalised A-label form in out (MXR_NAME_MAX
+ * + 1 bytes); 0, or -1 with *why saying what is wrong. */
+int mxr_lua_to_ascii(const char *name, size_t len, char *out, const char **why);
+
 /* The query type named by the string at idx (one of mxr_qtype_names); raises otherwise. */
 int mxr_lua_check_qtype(lua_State *L, int idx);
 

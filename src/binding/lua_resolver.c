@@ -226,19 +226,14 @@ static int take_errors(lua_State *L) {
  * answered like any other. */
 static uint64_t submit(lua_State *L, lresolver *lr, int qtype, int idx) {
   size_t len;
-  const char *name, *why = NULL;
+  const char *name = mxr_lua_check_name(L, idx, &len), *why = NULL;
   char norm[MXR_NAME_MAX + 1];
-  uint64_t token;
+  uint64_t token = ++lr->next_token;
   int rc;
-  if (lua_type(L, idx) != LUA_TSTRING)
-    luaL_argerror(L, idx, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, idx)));
-  name = lua_tolstring(L, idx, &len);
-  token = ++lr->next_token;
   if (lr->closing)
     rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_CANCELLED, "the resolver is closing");
-  else if ((rc = mxr_domain_to_ascii(name, len, norm, 0, &why)) < 0)
-    rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME,
-                           rc == -2 ? "not a valid internationalized domain name" : why);
+  else if (mxr_lua_to_ascii(name, len, norm, &why) < 0)
+    rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME, why);
   else
     rc = mxr_resolver_submit(lr->core, norm, qtype, token);
   if (rc) luaL_error(L, "out of memory");
