@@ -179,28 +179,25 @@ static int push_callback(lua_State *L, lresolver *lr, mxr_completion *c, int uv)
   return 1 + push_owned(L, lr, c);
 }
 
-/* Runs c's callback, protected. Returns 1 when a callback ran. */
-static int run_completion(lua_State *L, lresolver *lr, mxr_completion *c, int uv) {
-  int base = lua_gettop(L) + 1, n;
-  lua_pushcfunction(L, traceback_handler);
-  n = push_callback(L, lr, c, uv);
-  if (n == 0) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  if (lua_pcall(L, n - 1, 0, base) != 0) report_error(L, uv);
-  lua_pop(L, 1); /* handler */
+/* Runs c's callback, protected, with the message handler at index handler.
+ * Returns 1 when a callback ran. */
+static int run_completion(lua_State *L, lresolver *lr, mxr_completion *c, int uv, int handler) {
+  int n = push_callback(L, lr, c, uv);
+  if (n == 0) return 0;
+  if (lua_pcall(L, n - 1, 0, handler) != 0) report_error(L, uv);
   return 1;
 }
 
 /* Runs the callbacks of all queued completions. Returns how many ran. */
 static int dispatch(lua_State *L, lresolver *lr) {
-  int count = 0, uv;
+  int count = 0, uv, handler;
   mxr_completion *c;
   mxr_getuservalue(L, 1);
   uv = lua_gettop(L);
-  while (lr->core && (c = mxr_resolver_next(lr->core))) count += run_completion(L, lr, c, uv);
-  lua_pop(L, 1);
+  lua_pushcfunction(L, traceback_handler); /* once for every callback of this round */
+  handler = lua_gettop(L);
+  while (lr->core && (c = mxr_resolver_next(lr->core))) count += run_completion(L, lr, c, uv, handler);
+  lua_pop(L, 2);
   return count;
 }
 
