@@ -91,7 +91,7 @@ local function lua_classify(hosts, spf, opts)
   local want_ev = not (opts and opts.evidence == false)
   local domain = hosts.domain
   local evidence, senders, seen = {}, {}, {}
-  local primary, first, backend, spf_mailbox, spf_other
+  local primary, first, backend, mxprov, spf_mailbox, spf_other
   for i, h in ipairs(hosts) do
     local p, rule = scan("mx", h)
     if not p and domain then
@@ -102,6 +102,7 @@ local function lua_classify(hosts, spf, opts)
     if p then
       first = first or p
       if not backend and BACKEND[p.category] then backend = p end
+      if not mxprov and p ~= SELF and BACKEND[p.category] then mxprov = p end
       if want_ev then evidence[#evidence + 1] = { source = "mx", host = h, rule = rule, id = p.id } end
     end
   end
@@ -123,27 +124,55 @@ local function lua_classify(hosts, spf, opts)
       end
     end
   end
-  local lead = primary or first
-  local res = { senders = senders, evidence = want_ev and evidence or nil }
-  if #hosts == 0 then
-    res.id, res.name, res.category = "none", "No mail servers", "none"
-  elseif not lead then
-    res.id, res.name, res.category = "unknown", "Unknown", "unknown"
-  else
-    local p = lead
-    if lead.category == "gateway" then
-      res.gateway = { id = lead.id, name = lead.name }
-      p = backend or spf_mailbox or spf_other or lead
-    end
-    res.id, res.name, res.category = p.id, p.name, p.category
+  -- the decision of mxr_classify_end, step by step
+  local function behind(self_front)
+    local mx = self_front and mxprov or (not self_front and backend)
+    if mx then return mx, "high" end
+    if spf_mailbox then return spf_mailbox, "medium" end
+    if spf_other then return spf_other, self_front and "medium" or "low" end
   end
+  local res = { senders = senders, evidence = want_ev and evidence or nil }
+  local p, conf, gateway, relay
+  if #hosts == 0 then
+    p, conf = { id = "none", name = "No mail servers", category = "none" }, "high"
+  elseif not primary then
+    p, conf = { id = "unknown", name = "Unknown", category = "unknown" }, "low"
+    if first and first.category == "gateway" and not backend then
+      gateway, p, conf = first, first, "medium"
+      local b, c = behind(false)
+      if b then p, conf = b, (c == "high" and "medium" or c) end
+    else
+      local b, c = behind(false)
+      if b then
+        p, conf, relay = b, c, { id = "unknown_relay", name = "Unknown relay", host = hosts[1] }
+        if want_ev then evidence[#evidence + 1] = { source = "mx", host = hosts[1], id = "unknown_relay" } end
+      elseif first then
+        p, conf = first, "medium"
+      end
+    end
+  elseif primary == SELF then
+    p, conf = SELF, "medium"
+    local b, c = behind(true)
+    if b then
+      p, conf = b, c
+      if b.category == "mailbox" or b == mxprov then relay = { id = "self_hosted", name = "Self-hosted", host = hosts[1] } end
+    end
+  elseif primary.category == "gateway" then
+    gateway, p, conf = primary, primary, "medium"
+    local b, c = behind(false)
+    if b then p, conf = b, c end
+  else
+    p, conf = primary, "high"
+  end
+  res.id, res.name, res.category, res.confidence = p.id, p.name, p.category, conf
+  res.gateway = gateway and { id = gateway.id, name = gateway.name } or relay
   return res
 end
 
 -- ---- agreement, then timing -----------------------------------------------------
 
 local function key(r)
-  local s = { r.id, r.category, r.gateway and r.gateway.id or "-" }
+  local s = { r.id, r.category, r.confidence, r.gateway and r.gateway.id or "-" }
   for _, x in ipairs(r.senders) do s[#s + 1] = x.id end
   s[#s + 1] = #r.evidence
   return table.concat(s, " ")

@@ -174,10 +174,56 @@ describe("classify", function()
       assert.equals("proofpoint", p.evidence[1].id)
     end)
 
-    it("an unknown primary lets the first known host decide", function()
+    it("an unknown primary is a relay in front of the first known mailbox host", function()
       local p = classify { "filter.unknown-vendor.example", "acme-com.mail.protection.outlook.com" }
       assert.equals("microsoft365", p.id)
+      assert.same({ id = "unknown_relay", name = "Unknown relay", host = "filter.unknown-vendor.example" }, p.gateway)
+      assert.equals("high", p.confidence)
+      assert.same({ source = "mx", host = "filter.unknown-vendor.example", id = "unknown_relay" }, p.evidence[2])
+    end)
+
+    it("an unknown relay with Microsoft's SPF include is Microsoft 365 behind a relay", function()
+      local p = classify({ "mx1.relay.small-isp.example", "mx2.relay.small-isp.example" },
+        "v=spf1 ip4:192.0.2.1 include:spf.protection.outlook.com -all")
+      assert.equals("microsoft365", p.id)
+      assert.equals("mailbox", p.category)
+      assert.equals("medium", p.confidence)
+      assert.same({ id = "unknown_relay", name = "Unknown relay", host = "mx1.relay.small-isp.example" }, p.gateway)
+      -- a mailbox include wins over a hosting one; a hosting include alone says little
+      p = classify({ "mx.relay.example" }, "v=spf1 include:secureserver.net include:_spf.google.com ~all")
+      assert.equals("google_workspace", p.id)
+      p = classify({ "mx.relay.example" }, "v=spf1 include:_spf-eu.ionos.com ~all")
+      assert.equals("ionos", p.id)
+      assert.equals("low", p.confidence)
+      -- senders only: still unknown
+      p = classify({ "mx.relay.example" }, "v=spf1 include:sendgrid.net ~all")
+      assert.equals("unknown", p.id)
+      assert.equals("low", p.confidence)
       assert.is_nil(p.gateway)
+    end)
+
+    it("a self-hosted relay with a mailbox provider's include, or a shared host's include", function()
+      local p = classify(mx_result("acme.test", { "mail.acme.test" }), "v=spf1 mx include:spf.protection.outlook.com -all")
+      assert.equals("microsoft365", p.id)
+      assert.same({ id = "self_hosted", name = "Self-hosted", host = "mail.acme.test" }, p.gateway)
+      assert.equals("medium", p.confidence)
+      -- cPanel-style: mail.<domain> on the hoster's server, the include is the only clue
+      p = classify(mx_result("acme.test", { "mail.acme.test" }), "v=spf1 include:websitewelcome.com ~all")
+      assert.equals("hostgator", p.id)
+      assert.equals("hosting", p.category)
+      assert.is_nil(p.gateway)
+      -- a self-hosted primary with Microsoft 365 as a later MX host
+      p = classify(mx_result("acme.test", { "mail.acme.test", "acme-test.mail.protection.outlook.com" }))
+      assert.equals("microsoft365", p.id)
+      assert.equals("self_hosted", p.gateway.id)
+      assert.equals("self", classify(mx_result("acme.test", { "mail.acme.test" })).category)
+    end)
+
+    it("a domain that is an alias: hosts under the alias target count as self", function()
+      local mx = mx_result("www.acme.test", { "mail.acme-hosting.test" })
+      assert.equals("unknown", classify(mx).category)
+      mx.cname = "acme-hosting.test"
+      assert.equals("self", classify(mx).category)
     end)
   end)
 
@@ -209,6 +255,22 @@ describe("classify", function()
       assert.same({}, p.senders)
     end)
 
+    it("raises for unknown options, naming them, with a near miss suggested", function()
+      local ok, err = pcall(function()
+        local p = classify({ "x.example" }, nil, { evidnce = false })
+        return p
+      end)
+      assert.is_false(ok)
+      assert.matches("bad argument #3 to 'classify' %(unknown option 'evidnce'; did you mean 'evidence'%?%)", err)
+      assert.matches("05_classify_spec.lua:%d+:", err) -- at the caller's line
+      ok, err = pcall(classify, { "x.example" }, nil, { colour = 1 })
+      assert.matches("unknown option 'colour'%)", err)
+      ok, err = pcall(classify, { "x.example" }, nil, { [1] = true })
+      assert.matches("unknown option '1'", err)
+      assert.has_error(function() classify({ "x.example" }, nil, "evidence") end)
+      assert.equals("unknown", classify({ "x.example" }, nil, { evidence = false }).id)
+    end)
+
     it("raises for a non-table or hosts that are not strings", function()
       assert.has_error(function() classify("aspmx.l.google.com") end)
       assert.has_error(function() classify(nil) end)
@@ -223,7 +285,28 @@ describe("classify", function()
       hosts[151] = "acme-com.mail.protection.outlook.com"
       local p = classify(hosts)
       assert.equals("microsoft365", p.id)
-      assert.equals(1, #p.evidence)
+      assert.equals(2, #p.evidence) -- the relay and the Microsoft host
+      assert.equals("mx1.unknown.example", p.gateway.host)
+    end)
+
+    it("sorts a large unsorted record list by preference, stably", function()
+      local records = {}
+      for i = 1, 200000 do
+        records[i] = { preference = (i * 7919) % 1000 + 1, exchange = ("mx%d.unknown.example"):format(i) }
+      end
+      records[150000] = { preference = 0, exchange = "aspmx.l.google.com" }
+      records[150001] = { preference = 0, exchange = "mx-second.unknown.example" }
+      local p = classify(records)
+      assert.equals("google_workspace", p.id)
+      assert.is_nil(p.gateway)
+      records[149000] = { preference = 0, exchange = "first.unknown.example" }
+      p = classify(records)
+      assert.equals("google_workspace", p.id)
+      assert.equals("first.unknown.example", p.gateway.host)
+      -- NaN preferences go last and do not break the order
+      p = classify { { preference = 0 / 0, exchange = "mx.unknown.example" }, { preference = 5, exchange = "smtp.google.com" } }
+      assert.equals("google_workspace", p.id)
+      assert.is_nil(p.gateway)
     end)
   end)
 
@@ -266,10 +349,20 @@ describe("classify", function()
       end
     end)
 
-    it("does not let an SPF-only provider decide the category without a gateway", function()
-      local p = classify({ "mx.unknown.example" }, "v=spf1 include:spf.protection.outlook.com -all")
-      assert.equals("unknown", p.category)
-      assert.same({ "microsoft365" }, ids(p.senders))
+    it("keeps every distinct sender, however many", function()
+      local list, spf = mxrecord.providers(), { "v=spf1" }
+      local want, seen = {}, {}
+      for _, p in ipairs(list) do
+        if p.spf[1] and not seen[p.id] then
+          want[#want + 1] = p.id
+          seen[p.id] = true
+          spf[#spf + 1] = "include:" .. p.spf[1]
+        end
+      end
+      assert.is_true(#want > 40)
+      local p = classify({ "x.example" }, table.concat(spf, " ") .. " -all")
+      assert.same(want, ids(p.senders))
+      assert.is_nil(p.senders_truncated)
     end)
   end)
 
