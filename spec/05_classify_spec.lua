@@ -227,6 +227,68 @@ describe("classify", function()
     end)
   end)
 
+  describe("evidence beyond MX and SPF (what r:profile gathers)", function()
+    local relay = { "mx1.relay.example", "mx2.relay.example" }
+
+    it("strong evidence names the mailbox behind an unknown relay, each piece in evidence", function()
+      local p = classify(relay, nil, { autodiscover = "autodiscover.outlook.com" })
+      assert.equals("microsoft365", p.id)
+      assert.equals("medium", p.confidence)
+      assert.same({ id = "unknown_relay", name = "Unknown relay", host = "mx1.relay.example" }, p.gateway)
+      assert.same({ source = "autodiscover", target = "autodiscover.outlook.com", rule = "autodiscover.outlook.com",
+        id = "microsoft365", weight = "strong" }, p.evidence[1])
+      -- two strong pieces that agree: high
+      p = classify(relay, nil, { autodiscover = { cname = "autodiscover.outlook.com" },
+        dkim = { selector1 = { cname = "selector1-acme-com._domainkey.acme.onmicrosoft.com", records = {} } } })
+      assert.equals("high", p.confidence)
+      assert.equals("dkim", p.evidence[2].source)
+      assert.equals("selector1", p.evidence[2].selector)
+      -- Google's DKIM key published at google._domainkey
+      p = classify(relay, nil, { dkim = { google = { records = { "v=DKIM1; k=rsa; p=MIIB" } } } })
+      assert.equals("google_workspace", p.id)
+    end)
+
+    it("confirms what SPF said behind a gateway, or replaces it when stronger evidence disagrees", function()
+      local mx = { "mxa-1.gslb.pphosted.com" }
+      local spf = "v=spf1 include:spf.protection.outlook.com -all"
+      assert.equals("medium", classify(mx, spf).confidence)
+      local p = classify(mx, spf, { autodiscover = "autodiscover.outlook.com" })
+      assert.equals("microsoft365", p.id)
+      assert.equals("high", p.confidence)
+      assert.equals("proofpoint", p.gateway.id)
+      p = classify(mx, "v=spf1 include:_spf.google.com -all", { autodiscover = "autodiscover.outlook.com",
+        dkim = { selector1 = "selector1-x._domainkey.x.onmicrosoft.com" } })
+      assert.equals("microsoft365", p.id)
+      assert.equals("medium", p.confidence)
+      assert.equals("proofpoint", p.gateway.id)
+    end)
+
+    it("weak tokens decide only where nothing else did, and never over the MX", function()
+      local p = classify(relay, nil, { txt = { "MS=ms1234" } })
+      assert.equals("microsoft365", p.id)
+      assert.equals("low", p.confidence)
+      -- a Search Console token alone is no mail evidence
+      assert.equals("unknown", classify(relay, nil, { txt = { "google-site-verification=x" } }).id)
+      -- a self-hosted MX stays self-hosted on a weak token
+      local own = { "mail.acme.test", domain = "acme.test" }
+      assert.equals("self", classify(own, nil, { txt = { records = { "MS=ms1" } } }).category)
+      -- the MX decides: other evidence is listed, not weighed
+      p = classify({ "aspmx.l.google.com" }, nil, { autodiscover = "autodiscover.outlook.com", txt = { "MS=ms1" } })
+      assert.equals("google_workspace", p.id)
+      assert.equals("high", p.confidence)
+      assert.equals(3, #p.evidence)
+      -- no MX: nothing receives mail, whatever else is there
+      assert.equals("none", classify({}, nil, { autodiscover = "autodiscover.outlook.com" }).id)
+    end)
+
+    it("the domain's own CNAME target, matched like an MX host", function()
+      local p = classify(relay, nil, { cname = "acme.mail.protection.outlook.com" })
+      assert.equals("microsoft365", p.id)
+      assert.equals("cname", p.evidence[1].source)
+      assert.equals("unknown", classify(relay, nil, { cname = "www.elsewhere.example" }).id)
+    end)
+  end)
+
   describe("matching", function()
     it("is on label boundaries: look-alikes are not the provider", function()
       for _, h in ipairs { "evilgoogle.com", "google.com.evil.test", "aspmx.l.google.com.evil.test",
