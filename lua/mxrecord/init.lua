@@ -7,6 +7,7 @@ local profile = require "mxrecord.profile"
 local cache = require "mxrecord.cache"
 local verify = require "mxrecord.verify"
 local bulk = require "mxrecord.bulk"
+local flags = require "mxrecord.flags"
 
 -- mxrecord.resolver(opts): the C constructor, with the Lua-side option
 -- `cache` checked here, so that a bad one fails where the resolver is made.
@@ -25,6 +26,7 @@ local M = {
   add_provider = classify.add_provider,
   providers = classify.providers,
   providers_version = classify.version(),
+  flags = flags.flags, lists_version = flags.version,
 }
 classify.public = M
 
