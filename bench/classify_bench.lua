@@ -125,11 +125,11 @@ local function lua_classify(hosts, spf, opts)
     end
   end
   -- the decision of mxr_classify_end, step by step
-  local function behind(self_front)
+  local function behind(relay, self_front)
     local mx = self_front and mxprov or (not self_front and backend)
     if mx then return mx, "high" end
     if spf_mailbox then return spf_mailbox, "medium" end
-    if spf_other then return spf_other, self_front and "medium" or "low" end
+    if spf_other and not relay then return spf_other, "low" end
   end
   local res = { senders = senders, evidence = want_ev and evidence or nil }
   local p, conf, gateway, relay
@@ -139,10 +139,10 @@ local function lua_classify(hosts, spf, opts)
     p, conf = { id = "unknown", name = "Unknown", category = "unknown" }, "low"
     if first and first.category == "gateway" and not backend then
       gateway, p, conf = first, first, "medium"
-      local b, c = behind(false)
+      local b, c = behind(false, false)
       if b then p, conf = b, (c == "high" and "medium" or c) end
     else
-      local b, c = behind(false)
+      local b, c = behind(true, false)
       if b then
         p, conf, relay = b, c, { id = "unknown_relay", name = "Unknown relay", host = hosts[1] }
         if want_ev then evidence[#evidence + 1] = { source = "mx", host = hosts[1], id = "unknown_relay" } end
@@ -152,14 +152,13 @@ local function lua_classify(hosts, spf, opts)
     end
   elseif primary == SELF then
     p, conf = SELF, "medium"
-    local b, c = behind(true)
+    local b, c = behind(true, true)
     if b then
-      p, conf = b, c
-      if b.category == "mailbox" or b == mxprov then relay = { id = "self_hosted", name = "Self-hosted", host = hosts[1] } end
+      p, conf, relay = b, c, { id = "self_hosted", name = "Self-hosted", host = hosts[1] }
     end
   elseif primary.category == "gateway" then
     gateway, p, conf = primary, primary, "medium"
-    local b, c = behind(false)
+    local b, c = behind(false, false)
     if b then p, conf = b, c end
   else
     p, conf = primary, "high"

@@ -189,11 +189,17 @@ describe("classify", function()
       assert.equals("mailbox", p.category)
       assert.equals("medium", p.confidence)
       assert.same({ id = "unknown_relay", name = "Unknown relay", host = "mx1.relay.small-isp.example" }, p.gateway)
-      -- a mailbox include wins over a hosting one; a hosting include alone says little
+      -- a mailbox include wins over a hosting one; a hosting include alone says too little
+      -- (a web host's include beside a relay of its own): still unknown
       p = classify({ "mx.relay.example" }, "v=spf1 include:secureserver.net include:_spf.google.com ~all")
       assert.equals("google_workspace", p.id)
       p = classify({ "mx.relay.example" }, "v=spf1 include:_spf-eu.ionos.com ~all")
-      assert.equals("ionos", p.id)
+      assert.equals("unknown", p.id)
+      assert.equals("low", p.confidence)
+      -- behind a known gateway a hosting include does name the host (low)
+      p = classify({ "mx1-eu1.ppe-hosted.com" }, "v=spf1 include:spf.infomaniak.ch ~all")
+      assert.equals("infomaniak", p.id)
+      assert.equals("proofpoint_essentials", p.gateway.id)
       assert.equals("low", p.confidence)
       -- senders only: still unknown
       p = classify({ "mx.relay.example" }, "v=spf1 include:sendgrid.net ~all")
@@ -202,15 +208,14 @@ describe("classify", function()
       assert.is_nil(p.gateway)
     end)
 
-    it("a self-hosted relay with a mailbox provider's include, or a shared host's include", function()
+    it("a self-hosted relay with a mailbox provider's include, or a later MX host", function()
       local p = classify(mx_result("acme.test", { "mail.acme.test" }), "v=spf1 mx include:spf.protection.outlook.com -all")
       assert.equals("microsoft365", p.id)
       assert.same({ id = "self_hosted", name = "Self-hosted", host = "mail.acme.test" }, p.gateway)
       assert.equals("medium", p.confidence)
-      -- cPanel-style: mail.<domain> on the hoster's server, the include is the only clue
+      -- a hosting provider's include beside a server of its own: still self-hosted
       p = classify(mx_result("acme.test", { "mail.acme.test" }), "v=spf1 include:websitewelcome.com ~all")
-      assert.equals("hostgator", p.id)
-      assert.equals("hosting", p.category)
+      assert.equals("self", p.category)
       assert.is_nil(p.gateway)
       -- a self-hosted primary with Microsoft 365 as a later MX host
       p = classify(mx_result("acme.test", { "mail.acme.test", "acme-test.mail.protection.outlook.com" }))

@@ -351,12 +351,14 @@ static int category_of(const mxr_classifier *c, int m) {
   return m == MXR_MATCH_SELF ? MXR_CAT_SELF : mxr_rules_category(c->rules, m);
 }
 
-/* Puts the mailbox behind a front host (a gateway, or an unknown or
- * self-hosted relay) into v: a later MX host that is a mailbox, hosting or
- * ISP service (or self); else a mailbox provider's SPF include; else a
- * hosting or ISP include. Returns 1 if one was found. `self_front` is 1 when
- * the front host is under the domain: then only a provider counts behind it. */
-static int behind(const mxr_classifier *c, mxr_verdict *v, int self_front) {
+/* Puts the mailbox behind a front host into v: a later MX host that is a
+ * mailbox, hosting or ISP service (or self); else a mailbox provider's SPF
+ * include; behind a known gateway, else a hosting or ISP include. Returns 1
+ * if one was found. `relay` is 1 when the front host is no known gateway (an
+ * unknown host, or one under the domain): then a hosting or ISP include says
+ * too little (a web host's include beside a company's own mail server), and
+ * behind a self-hosted front only a provider counts, not another self host. */
+static int behind(const mxr_classifier *c, mxr_verdict *v, int relay, int self_front) {
   int mx = self_front ? c->mx_provider : c->mx_backend; /* never the front host itself */
   if (mx != MXR_MATCH_NONE) {
     v->provider = mx;
@@ -364,9 +366,9 @@ static int behind(const mxr_classifier *c, mxr_verdict *v, int self_front) {
   } else if (c->spf_mailbox != MXR_MATCH_NONE) {
     v->provider = c->spf_mailbox;
     v->confidence = MXR_CONF_MEDIUM;
-  } else if (c->spf_other != MXR_MATCH_NONE) {
+  } else if (c->spf_other != MXR_MATCH_NONE && !relay) {
     v->provider = c->spf_other;
-    v->confidence = self_front ? MXR_CONF_MEDIUM : MXR_CONF_LOW;
+    v->confidence = MXR_CONF_LOW;
   } else {
     return 0;
   }
@@ -393,8 +395,8 @@ void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v) {
       v->provider = c->first_match;
       v->category = MXR_CAT_GATEWAY;
       v->confidence = MXR_CONF_MEDIUM;
-      if (behind(c, v, 0) && v->confidence == MXR_CONF_HIGH) v->confidence = MXR_CONF_MEDIUM;
-    } else if (behind(c, v, 0)) {
+      if (behind(c, v, 0, 0) && v->confidence == MXR_CONF_HIGH) v->confidence = MXR_CONF_MEDIUM;
+    } else if (behind(c, v, 1, 0)) {
       v->relay = 0;
     } else if (c->first_match != MXR_MATCH_NONE) {
       v->provider = c->first_match; /* a forwarding or transactional host further down */
@@ -406,12 +408,12 @@ void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v) {
      * provider that a later MX host or the SPF record shows. */
     v->category = MXR_CAT_SELF;
     v->confidence = MXR_CONF_MEDIUM;
-    if (behind(c, v, 1) && (v->category == MXR_CAT_MAILBOX || v->provider == c->mx_provider)) v->relay = 0;
+    if (behind(c, v, 1, 1)) v->relay = 0;
   } else if ((v->category = mxr_rules_category(c->rules, lead)) == MXR_CAT_GATEWAY) {
     /* A gateway in front: the mailbox behind it shows in another MX host,
      * or else in the SPF record. */
     v->gateway = lead;
     v->confidence = MXR_CONF_MEDIUM;
-    behind(c, v, 0);
+    behind(c, v, 0, 0);
   }
 }
