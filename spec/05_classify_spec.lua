@@ -465,6 +465,63 @@ describe("classify", function()
   end)
 end)
 
+describe("accuracy on real domains (spec/fixtures/accuracy.tsv)", function()
+  -- The independent scans' classes, and how mxrecord's answers map onto them.
+  local CLASS = { microsoft365 = "microsoft", google_workspace = "google", gmail = "google", amazon_ses = "aws",
+    amazon_workmail_autodiscover = "aws", infomaniak = "infomaniak" }
+  local GATEWAY = { abxsec = { abxsec = true }, proofpoint = { proofpoint = true, proofpoint_essentials = true },
+    trendmicro = { trend_micro = true }, seppmail = { seppmail = true }, hornetsecurity = { hornetsecurity = true } }
+
+  local function rows()
+    local out = {}
+    for line in io.lines("spec/fixtures/accuracy.tsv") do
+      if line ~= "" and line:sub(1, 1) ~= "#" then
+        local f = {}
+        for field in (line .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = field end
+        local mx = {}
+        for h in f[2]:gmatch("[^,]+") do mx[#mx + 1] = h end
+        out[#out + 1] = { domain = f[1], mx = mx, spf = f[3] ~= "-" and f[3] or nil, expected = f[4],
+          gateway = f[5] ~= "-" and f[5] or nil, basis = f[6], source = f[7] }
+      end
+    end
+    return out
+  end
+
+  -- 1 when the answer agrees with the row's expected provider, else 0.
+  local function agrees(row, p)
+    if row.source ~= "mxmap-ch" then return p.id == row.expected end
+    local class = CLASS[p.id] or "other"
+    local want = (row.expected == "independent" or row.expected == "swiss-isp") and "other" or row.expected
+    return class == want
+  end
+
+  it("agrees with the independent sources where MX and SPF show the provider, and names their gateways", function()
+    local n, ok, n_ms, ok_ms, gw_n, gw_ok, wrong = 0, 0, 0, 0, 0, 0, {}
+    for _, row in ipairs(rows()) do
+      local mx = { domain = row.domain, status = "ok", records = {} }
+      for i, h in ipairs(row.mx) do mx.records[i] = { preference = i * 10, exchange = h } end
+      local p = classify(mx, row.spf)
+      local good = agrees(row, p)
+      n, ok = n + 1, ok + (good and 1 or 0)
+      if row.basis ~= "other" then
+        n_ms, ok_ms = n_ms + 1, ok_ms + (good and 1 or 0)
+        if not good then wrong[#wrong + 1] = row.domain .. "=" .. p.id end
+      end
+      if row.gateway then
+        gw_n = gw_n + 1
+        local want = GATEWAY[row.gateway] or { [row.gateway] = true }
+        if p.gateway and want[p.gateway.id] then gw_ok = gw_ok + 1 end
+      end
+    end
+    assert.is_true(n >= 50)
+    -- where MX and SPF show the provider: every row
+    assert.equals(n_ms, ok_ms, "disagreements: " .. table.concat(wrong, " "))
+    -- overall (the rows the scan decided by autodiscover included): at least 90 %
+    assert.is_true(ok / n >= 0.9, ("overall %d/%d"):format(ok, n))
+    assert.equals(gw_n, gw_ok)
+  end)
+end)
+
 describe("add_provider", function()
   -- runs last in this file: it changes the module's rule set for good
   local base = mxrecord.providers_version
