@@ -4,7 +4,7 @@
 -- per line or as the first column of a CSV file; URLs and e-mail addresses are
 -- reduced to their domain, "www." is dropped, duplicates are looked up once.
 -- Prints one row per domain (domain, provider, category, gateway, senders,
--- notes, MX hosts), as an aligned table in input order, or as CSV (--csv)
+-- notes, MX hosts, confidence, stack: the SaaS the domain has verified), as an aligned table in input order, or as CSV (--csv)
 -- streamed as answers come, then a summary of provider shares (on stderr with
 -- --csv, so the CSV stays clean). Lookups run through r:lookup_many; a
 -- progress line goes to stderr when it is a terminal. --concurrency N fixes
@@ -65,7 +65,7 @@ end
 
 local function row_of(domain, p, err)
   if not p then
-    return { domain, "(invalid)", "error", "", "", err, "" }
+    return { domain, "(invalid)", "error", "", "", err, "", "", "" }
   end
   local prov, hosts = p.provider, {}
   for _, rec in ipairs(p.mx and p.mx.records or {}) do hosts[#hosts + 1] = rec.exchange end
@@ -74,10 +74,10 @@ local function row_of(domain, p, err)
   if p.spf_error then errs[#errs + 1] = "TXT: " .. p.spf_error.code end
   if p.mx and p.mx.status ~= "ok" then errs[#errs + 1] = p.mx.status end
   return { domain, prov.name, prov.category, prov.gateway and prov.gateway.name or "", names(prov.senders),
-    table.concat(errs, ", "), table.concat(hosts, " ") }
+    table.concat(errs, ", "), table.concat(hosts, " "), prov.confidence or "", names(p.stack or {}) }
 end
 
-local HEADER = { "domain", "provider", "category", "gateway", "senders", "notes", "mx" }
+local HEADER = { "domain", "provider", "category", "gateway", "senders", "notes", "mx", "confidence", "stack" }
 
 local function emit_csv(row) io.write(cli.csv_line(row)) end
 

@@ -67,7 +67,7 @@ describe("examples/prospect.lua", function()
     assert.is_true(ok, err)
     local rows = {}
     for line in out:gmatch("[^\n]+") do rows[#rows + 1] = parse_csv_line(line) end
-    assert.same({ "domain", "provider", "category", "gateway", "senders", "notes", "mx" }, rows[1])
+    assert.same({ "domain", "provider", "category", "gateway", "senders", "notes", "mx", "confidence", "stack" }, rows[1])
     local by = {}
     for i = 2, #rows do by[rows[i][1]] = rows[i] end
     assert.equals(20, #rows) -- 19 companies: the duplicate www.globex.test is looked up once
@@ -76,7 +76,8 @@ describe("examples/prospect.lua", function()
     assert.equals("Microsoft 365; SendGrid", by["globex.test"][5])
     assert.equals("Microsoft 365", by["hooli.test"][2]) -- from sales@hooli.test
     assert.same({ "initech.test", "Microsoft 365", "mailbox", "Proofpoint", "Microsoft 365; Proofpoint", "",
-      "mx0a-00123456.pphosted.com mx0b-00123456.pphosted.com" }, by["initech.test"])
+      "mx0a-00123456.pphosted.com mx0b-00123456.pphosted.com", "medium", "" }, by["initech.test"])
+    assert.equals("SendGrid", by["globex.test"][9]) -- the stack: services the domain uses
     assert.equals("Google Workspace", by["massive-dynamic.test"][2])
     assert.equals("Mimecast", by["massive-dynamic.test"][4])
     assert.equals("self", by["stark-industries.test"][3])
