@@ -42,7 +42,7 @@ describe("mxrecord.flags", function()
   end)
 
   it("gives nil, message, badname when there is no domain to look at", function()
-    for _, s in ipairs { "", "user@", "x@[192.0.2.1]", "a@b..c", "a@\0x.com", "@", ".", "x@" .. ("a"):rep(254) } do
+    for _, s in ipairs { "", "user@", "x@[192.0.2.1]", "a@b..c", "a@b.com..", ".com", "a@\0x.com", "@", ".", "x@" .. ("a"):rep(254) } do
       local f, err, code = flags(s)
       assert.is_nil(f, s)
       assert.matches("badname", err)

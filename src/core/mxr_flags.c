@@ -181,7 +181,7 @@ int mxr_flags_check(const mxr_flags *f, const char *input, size_t len, mxr_flag_
   dom = at ? at + 1 : input;
   dlen = len - (size_t)(dom - input);
   if (dlen > 0 && dom[dlen - 1] == '.') dlen--;
-  if (dlen == 0 || dlen > 253 || dom[0] == '[' || dom[0] == '.') return -1;
+  if (dlen == 0 || dlen > 253 || dom[0] == '[' || dom[0] == '.' || dom[dlen - 1] == '.') return -1;
   for (i = 1; i < dlen; i++)
     if (dom[i] == '.' && dom[i - 1] == '.') return -1; /* an empty label */
   for (i = 0; i < dlen; i++) {
