@@ -91,7 +91,7 @@ local function lua_classify(hosts, spf, opts)
   local want_ev = not (opts and opts.evidence == false)
   local domain = hosts.domain
   local evidence, senders, seen = {}, {}, {}
-  local primary, first, backend, mxprov, spf_mailbox, spf_other
+  local primary, first, backend, mxprov, mxmailbox, spf_mailbox, spf_other
   for i, h in ipairs(hosts) do
     local p, rule = scan("mx", h)
     if not p and domain then
@@ -103,6 +103,7 @@ local function lua_classify(hosts, spf, opts)
       first = first or p
       if not backend and BACKEND[p.category] then backend = p end
       if not mxprov and p ~= SELF and BACKEND[p.category] then mxprov = p end
+      if not mxmailbox and p.category == "mailbox" then mxmailbox = p end
       if want_ev then evidence[#evidence + 1] = { source = "mx", host = h, rule = rule, id = p.id } end
     end
   end
@@ -160,6 +161,10 @@ local function lua_classify(hosts, spf, opts)
     gateway, p, conf = primary, primary, "medium"
     local b, c = behind(false, false)
     if b then p, conf = b, c end
+  elseif primary.category == "hosting" or primary.category == "isp" then
+    p, conf = primary, "high"
+    local mb = mxmailbox or spf_mailbox
+    if mb and mb ~= primary then gateway, p, conf = primary, mb, (mxmailbox and "high" or "medium") end
   else
     p, conf = primary, "high"
   end

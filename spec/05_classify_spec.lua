@@ -224,6 +224,22 @@ describe("classify", function()
       assert.equals("self", classify(mx_result("acme.test", { "mail.acme.test" })).category)
     end)
 
+    it("a hoster's or ISP's MX in front of a mailbox provider that SPF or a later MX host names", function()
+      local p = classify({ "www208.your-server.de" }, "v=spf1 include:spf.protection.outlook.com -all")
+      assert.equals("microsoft365", p.id)
+      assert.equals("medium", p.confidence)
+      assert.same({ id = "hetzner", name = "Hetzner" }, p.gateway)
+      p = classify { "mx.mailprotect.be", "acme-be.mail.protection.outlook.com" }
+      assert.equals("microsoft365", p.id)
+      assert.equals("combell", p.gateway.id)
+      assert.equals("high", p.confidence)
+      -- its own include, or senders only: the hoster
+      p = classify({ "www208.your-server.de" }, "v=spf1 include:spf.your-server.de include:sendgrid.net -all")
+      assert.equals("hetzner", p.id)
+      assert.is_nil(p.gateway)
+      assert.equals("high", p.confidence)
+    end)
+
     it("a domain that is an alias: hosts under the alias target count as self", function()
       local mx = mx_result("www.acme.test", { "mail.acme-hosting.test" })
       assert.equals("unknown", classify(mx).category)

@@ -427,6 +427,36 @@ P{ "gemdat", "Gemdat (Austrian municipal IT)", "hosting", mx = { "gemdatnoe.at",
 P{ "ris_at", "RIS (Austrian municipal IT)", "hosting", mx = { "ris.at" }, spf = {}, source = "[mxmap-at]", }
 P{ "easyname", "easyname", "hosting", mx = { "easyname.eu" }, spf = {}, source = "[mxmap-at]", }
 
+-- Swiss regional hosters, ISPs and cantonal IT, and the senders Swiss municipalities' SPF names.
+-- [mxmap-ch-data] = davidhuser/mxmap data.json, commit e234042ae7be312aa44abcc93f9fed61194dee1f:
+-- the hosts and includes as published by the municipalities named.
+P{ "ch_rzobt", "RZ OBT (OBT AG data centre)", "hosting", mx = { "rzobt.ch" }, spf = { "_spf.rzobt.ch" },
+  source = "[mxmap-ch-data] MX mail1/mail2.rzobt.ch, include:_spf.rzobt.ch (kappel-am-albis.ch, maschwanden.ch, lengwil.ch ...)", }
+P{ "ch_zii", "zii.ch", "hosting", mx = { "zii.ch" }, spf = { "spf.zii.ch" },
+  source = "[mxmap-ch-data] MX mailgw01/mailgw02.zii.ch, include:spf.zii.ch (aeugst-albis.ch, ottenbach.ch)", }
+P{ "ch_rizag", "RIZ AG", "hosting", mx = { "rizag.ch" }, spf = { "_spfmx.rizag.ch" },
+  source = "[mxmap-ch-data] MX mail100.rizag.ch, include:_spfmx.rizag.ch (dachsen.ch, flurlingen.ch, marthalen.ch)", }
+P{ "ch_ruf", "Ruf Informatik (swiss-egov.cloud)", "hosting", mx = { "rufcloud.ch" }, spf = { "spf.customer.swiss-egov.cloud" },
+  source = "[mxmap-ch-data] MX mx1/mx2.rufcloud.ch, include:spf.customer.swiss-egov.cloud (berg-am-irchel.ch, ossingen.ch, volken.ch)", }
+P{ "ch_tg", "Canton of Thurgau IT (tg.ch)", "hosting", mx = { "mta1.tg.ch", "mta2.tg.ch" }, spf = {},
+  source = "[mxmap-ch-data] MX mta1/mta2.tg.ch for Thurgau municipalities (taegerwilen.ch, waeldi.ch, affeltrangen.ch ...)", }
+P{ "ch_ti_informatique", "TI Informatique", "hosting", mx = { "ti-informatique.com" }, spf = {},
+  source = "[mxmap-ch-data] MX mailgate/mailgate2.ti-informatique.com (orsieres.ch, heremence.ch)", }
+P{ "ch_dlnet", "dlnet", "hosting", mx = { "dlnet.ch" }, spf = {}, source = "[mxmap-ch-data] MX mgwa01/mgwb01.dlnet.ch (vetroz.ch)", }
+P{ "ch_rhone", "Rhône (rhone.ch)", "isp", mx = { "rhone.ch" }, spf = {}, source = "[mxmap-ch-data] MX mx.rhone.ch (bellwald.ch, obergoms.ch)", }
+P{ "cyon", "cyon", "hosting", mx = { "cyon.ch", "cyon.net" }, spf = { "spf.protection.cyon.net" },
+  source = "[mxmap-ch-data] include:spf.protection.cyon.net, autodiscover SRV maildiscovery.cyon.ch (binn.ch, eglisau.ch)", }
+P{ "ch_sui_inter", "sui-inter.net (Hostfactory)", "hosting", mx = { "sui-inter.net" }, spf = { "_spf.sui-inter.net" },
+  source = "[mxmap-ch-data] include:_spf.sui-inter.net, banner mandela3.sui-inter.net (binn.ch)", }
+P{ "iway", "iWay", "isp", mx = { "iway.ch" }, spf = { "spf.iway.ch" }, source = "[mxmap-ch-data] include:spf.iway.ch (embrach.ch)", }
+P{ "hin", "HIN (Health Info Net)", "gateway", mx = { "hin.ch" }, spf = {}, -- uncertain: seen as mx:hin.ch in SPF only
+  source = "[mxmap-ch-data] mx:hin.ch / a:mx3.hin.ch in municipalities' SPF (kloten.ch, bassersdorf.ch)", }
+P{ "abacus", "Abacus (ERP)", "transactional", mx = {}, spf = { "spf.abacuscity.ch" }, source = "[mxmap-ch-data] include:spf.abacuscity.ch", }
+P{ "egeko", "eGeko (municipal software)", "transactional", mx = {}, spf = { "egeko.ch" }, source = "[mxmap-ch-data] include:spf1.egeko.ch / include:egeko.ch", }
+P{ "i_web", "i-web (municipal websites)", "transactional", mx = {}, spf = { "_spf.i-web.ch" }, source = "[mxmap-ch-data] include:_spf.i-web.ch", }
+P{ "signature365", "Signature 365", "transactional", mx = {}, spf = { "signature365.net" }, source = "[mxmap-ch-data] include:spf.eu.signature365.net", }
+P{ "privasphere", "PrivaSphere secure mail", "transactional", mx = {}, spf = { "spf.privasphere.com" }, source = "[mxmap-ch-data] include:spf.privasphere.com (tg.ch)", }
+
 -- Germany: gateways, hosters, municipal data centres
 P{ "retarus", "Retarus Email Security", "gateway",
   mx = { "retarus.com", "retarus.de" }, spf = { "transactional-mail-a.com" },

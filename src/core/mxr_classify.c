@@ -279,7 +279,7 @@ void mxr_classify_begin(mxr_classifier *c, const mxr_rules *rules, const char *d
   c->alias[0] = '\0';
   c->nhosts = 0;
   c->primary = c->first_match = c->mx_backend = MXR_MATCH_NONE;
-  c->mx_provider = MXR_MATCH_NONE;
+  c->mx_provider = c->mx_mailbox = MXR_MATCH_NONE;
   c->spf_mailbox = c->spf_other = MXR_MATCH_NONE;
   c->nsenders = 0;
   c->senders = c->senders_buf;
@@ -324,6 +324,8 @@ int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule
     if (c->first_match == MXR_MATCH_NONE) c->first_match = m;
     if (c->mx_backend == MXR_MATCH_NONE && is_backend(c->rules, m)) c->mx_backend = m;
     if (c->mx_provider == MXR_MATCH_NONE && m != MXR_MATCH_SELF && is_backend(c->rules, m)) c->mx_provider = m;
+    if (c->mx_mailbox == MXR_MATCH_NONE && m != MXR_MATCH_SELF && mxr_rules_category(c->rules, m) == MXR_CAT_MAILBOX)
+      c->mx_mailbox = m;
   }
   c->nhosts++;
   return m;
@@ -415,5 +417,16 @@ void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v) {
     v->gateway = lead;
     v->confidence = MXR_CONF_MEDIUM;
     behind(c, v, 0, 0);
+  } else if (v->category == MXR_CAT_HOSTING || v->category == MXR_CAT_ISP) {
+    /* A hoster's or an ISP's host first: its own mailboxes, unless a later
+     * MX host or the SPF record names a mailbox provider: then the host is a
+     * relay (a filter, a municipal data centre) in front of that provider. */
+    int mb = c->mx_mailbox != MXR_MATCH_NONE ? c->mx_mailbox : c->spf_mailbox;
+    if (mb != MXR_MATCH_NONE && mb != lead) {
+      v->gateway = lead;
+      v->provider = mb;
+      v->category = MXR_CAT_MAILBOX;
+      v->confidence = c->mx_mailbox != MXR_MATCH_NONE ? MXR_CONF_HIGH : MXR_CONF_MEDIUM;
+    }
   }
 }

@@ -84,6 +84,7 @@ typedef struct mxr_classifier {
   int first_match;  /* first host that matched a provider or the domain */
   int mx_backend;   /* first host that is self or a mailbox/hosting/isp provider */
   int mx_provider;  /* first host that is a mailbox/hosting/isp provider */
+  int mx_mailbox;   /* first host that is a mailbox provider */
   int spf_mailbox;  /* first SPF include of a mailbox provider */
   int spf_other;    /* first SPF include of a hosting/isp provider */
   int nsenders;     /* distinct senders kept in senders[] */
