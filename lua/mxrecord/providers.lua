@@ -472,14 +472,16 @@ P{ "all_inkl", "ALL-INKL.COM", "hosting", mx = { "kasserver.com" }, spf = { "spf
 P{ "domainfactory", "domainFACTORY", "hosting", mx = { "ispgateway.de" }, spf = { "ispgateway.de" },
   source = "[observed] smtprelayNN.ispgateway.de and mxlb.ispgateway.de (domainFACTORY)", }
 P{ "netcup", "netcup", "hosting", mx = { "netcup.net" }, spf = {}, source = "[mxmap-de] hosting ASN 197540 'netcup'; MX host names under netcup.net (uncertain)", }
-P{ "mittwald", "Mittwald", "hosting", mx = { "agenturserver.de" }, spf = {}, source = "[mxmap-de] hosting ASN 34788 'mittwald'; agenturserver.de mail hosts (uncertain)", }
+P{ "mittwald", "Mittwald", "hosting", mx = { "agenturserver.de" }, spf = { "agenturserver.de" },
+  source = "[mxmap-de] hosting ASN 34788 'mittwald'; [mxmap-de-data] MX mx1-mx4.agenturserver.de, include:agenturserver.de, autodiscover SRV autodiscover.agenturserver.de (dunsum.de)", }
 P{ "hosteurope", "Host Europe", "hosting", mx = { "hosteurope.de" }, spf = {}, source = "[mxmap-de] hosting ASN 8972 'host-europe' (suffix uncertain)", }
 P{ "united_domains", "united-domains", "hosting", mx = { "udag.de" }, spf = {}, source = "mx00.udag.de / mx01.udag.de (uncertain)", }
 P{ "open_xchange", "Open-Xchange hosted", "hosting", mx = { "open-xchange.com" }, spf = {}, source = "[mxmap-de] OPEN_XCHANGE_KEYWORDS", }
 P{ "tuta_io", "Tuta (tuta.io)", "mailbox", mx = { "tuta.io", "tutamail.com" }, spf = {}, source = "[mxmap-de] TUTANOTA_KEYWORDS", }
 P{ "de_kvnbw", "Komm.ONE / KVN BW (municipal IT)", "hosting", mx = { "kvnbw.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
 P{ "de_rlp", "Rhineland-Palatinate state network", "hosting", mx = { "rlp.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
-P{ "de_landsh", "Schleswig-Holstein state network", "hosting", mx = { "landsh.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
+P{ "de_landsh", "Schleswig-Holstein state network", "hosting", mx = { "landsh.de" }, spf = { "spf.landsh.de" },
+  source = "[mxmap-de] KOMMUNAL_KEYWORDS; [mxmap-de-data] MX mx1/mx2.landsh.de, include:spf.landsh.de (amt-vioel.de, amt-suedtondern.de)", }
 P{ "de_bayern", "Bavarian state network", "hosting", mx = { "bayern.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
 P{ "de_pzd_svn", "PZD / SVN (municipal IT)", "hosting", mx = { "pzd-svn.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
 P{ "de_mvnet", "MVnet (municipal IT, Mecklenburg-Vorpommern)", "hosting", mx = { "mvnet.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
@@ -494,6 +496,17 @@ P{ "de_civitec", "civitec (municipal IT)", "hosting", mx = { "civitec.de" }, spf
 P{ "de_nol_is", "nol-IS (municipal IT)", "hosting", mx = { "nol-is.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
 P{ "de_krz", "KRZ Lemgo (municipal IT)", "hosting", mx = { "krz.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
 P{ "de_kgrz_kassel", "KGRZ Kassel (municipal IT)", "hosting", mx = { "kgrz-ks.de" }, spf = {}, source = "[mxmap-de] KOMMUNAL_KEYWORDS", }
+
+-- [mxmap-de-data] = psifactory/mx-map-de data.json, commit 76a00e1f10f3d39ff92fd93483ba19fa0e0b7816
+P{ "de_verwaltungsportal", "Verwaltungsportal (municipal web and mail platform)", "hosting", mx = { "verwaltungsportal.de" },
+  spf = { "spf.verwaltungsportal.de" }, source = "[mxmap-de-data] MX sslmail.verwaltungsportal.de, include:spf.verwaltungsportal.de (aventoft.de, gemeinde-dagebuell.de); the scan calls it kommunal", }
+P{ "de_kommunit", "KommunIT", "hosting", mx = { "kommunit.de" }, spf = {}, source = "[mxmap-de-data] a:mx.kommunit.de, autodiscover SRV autodiscover.kommunit.de (amt-suedtondern.de)", }
+P{ "webhoster_de", "webhoster.de", "hosting", mx = { "webhoster.de", "webhoster.net", "webhoster.org", "webhoster.at" }, spf = { "spf.webhoster.de" },
+  source = "[mxmap-de-data] MX mx2.webhoster.net, mx3.webhoster.org, mx4.webhoster.at, spamschutz.webhoster.de, include:spf.webhoster.de (ahrenvioelfeld.de)", }
+P{ "omc", "OMC", "hosting", mx = { "omc.net", "omcnet.de" }, spf = { "spf.mailsec.omc.net" },
+  source = "[mxmap-de-data] MX mx10.omc.net, mx11.omcnet.de, include:spf.mailsec.omc.net (alkersum.de)", }
+P{ "dogado_mailgate", "dogado secure-mailgate", "gateway", mx = { "secure-mailgate.com" }, spf = { "secure-mailgate.com" },
+  source = "[mxmap-de-data] MX mx03/mx04.secure-mailgate.com, include:secure-mailgate.com resolving to a:mailcloud.dogado.de (breklum.de)", }
 
 -- Nordic and Baltic
 P{ "cinia_secmail", "Cinia SecMail", "gateway", mx = { "secmail.com" }, spf = {}, source = "[mxmap-it] gateway list (Finland)", }
