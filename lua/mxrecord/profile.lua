@@ -72,7 +72,9 @@ local function build(domain, got, plan)
     end
   end
   p.dmarc = first_dmarc(got.dmarc[1])
-  local opts = { txt = txt[1] or nil }
+  -- evidence beyond MX and SPF for the classifier; the domain's own CNAME
+  -- target (the MX answer's cname) is matched like an MX host
+  local opts = { txt = txt[1] or nil, cname = mx[1] and mx[1].cname or nil }
   if got.autodiscover then
     opts.autodiscover = got.autodiscover[1] and got.autodiscover[1].cname or nil
     opts.dkim = { selector1 = got.dkim_selector1[1], google = got.dkim_google[1] }
