@@ -418,13 +418,13 @@ static int classify(lua_State *L) {
   get_k(L, 1, K_DOMAIN);
   dom_idx = lua_gettop(L);
   if (lua_type(L, -1) == LUA_TSTRING) domain = lua_tolstring(L, -1, &dlen);
-  get_k(L, 1, K_CNAME);
-  if (lua_type(L, -1) == LUA_TSTRING) alias = lua_tolstring(L, -1, &alen);
   get_k(L, 1, K_STATUS);
-  if (lua_type(L, -1) == LUA_TSTRING) {
+  if (lua_type(L, -1) == LUA_TSTRING) { /* an r:mx() result: it may say the domain is an alias */
     lua_rawgeti(L, KS, K_OK);
     none = !lua_rawequal(L, -1, -2);
     lua_pop(L, 1);
+    get_k(L, 1, K_CNAME);
+    if (lua_type(L, -1) == LUA_TSTRING) alias = lua_tolstring(L, -1, &alen);
   }
   get_k(L, 1, K_RECORDS);
   src = lua_istable(L, -1) ? lua_gettop(L) : 1;
