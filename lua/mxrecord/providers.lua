@@ -426,6 +426,11 @@ P{ "a1_austria", "A1 Telekom Austria", "isp", mx = { "a1.net" }, spf = { "a1.net
 P{ "gemdat", "Gemdat (Austrian municipal IT)", "hosting", mx = { "gemdatnoe.at", "gemserver.at" }, spf = {}, source = "[mxmap-at]", }
 P{ "ris_at", "RIS (Austrian municipal IT)", "hosting", mx = { "ris.at" }, spf = {}, source = "[mxmap-at]", }
 P{ "easyname", "easyname", "hosting", mx = { "easyname.eu" }, spf = {}, source = "[mxmap-at]", }
+-- [mxmap-at-data] = complexity-science-hub/mxmap-at data/data.min.json, commit 15e7a36d0ea3110cb762f93123c892b1dde32478
+P{ "mymailwall", "MyMailWall", "gateway", mx = { "mymailwall.com" }, spf = { "mymailwall.com" },
+  source = "[mxmap-at-data] MX mx.mymailwall.com with include:mymailwall.com beside Microsoft's include (bad-radkersburg.gv.at, badvoeslau.at)", }
+P{ "ipax", "IPAX", "hosting", mx = { "ipax.at" }, spf = { "customer._spf.ipax.at" },
+  source = "[mxmap-at-data] MX mx1/mx2.ipax.at, include:customer._spf.ipax.at (badpirawarth.at)", }
 
 -- Swiss regional hosters, ISPs and cantonal IT, and the senders Swiss municipalities' SPF names.
 -- [mxmap-ch-data] = davidhuser/mxmap data.json, commit e234042ae7be312aa44abcc93f9fed61194dee1f:
