@@ -74,22 +74,28 @@ describe("r:profile", function()
     assert.equals("google_workspace", p.provider.id)
   end)
 
-  it("asynchronously: every lookup in flight at once, one callback with the same profile", function()
+  it("asynchronously: each round's lookups in flight at once, one callback with the same profile", function()
     local got, calls
     calls = 0
     r:cache_clear()
+    local asked0 = r:cache_stats().asked
     assert.is_true(r:profile("guarded.profile.test", function(p, err)
       calls = calls + 1
       got = p or err
     end))
-    assert.equals(6, r:pending()) -- MX, TXT, DMARC, autodiscover, two DKIM selectors
+    assert.equals(3, r:pending()) -- MX, TXT, DMARC; a gateway with the mailbox from SPF then asks more
     assert.is_true(r:run(5))
     assert.equals(1, calls)
+    assert.equals(asked0 + 6, r:cache_stats().asked) -- the second round: autodiscover and two DKIM selectors
     r:cache_clear()
-    assert.is_true(r:profile("guarded.profile.test", { lookups = "basic" }, function() calls = calls + 1 end))
-    assert.equals(3, r:pending()) -- MX, TXT, DMARC
+    assert.is_true(r:profile("guarded.profile.test", { lookups = "full" }, function() calls = calls + 1 end))
+    assert.equals(6, r:pending()) -- all six at once
     assert.is_true(r:run(5))
-    assert.equals(2, calls)
+    r:cache_clear()
+    assert.is_true(r:profile("google.profile.test", function() calls = calls + 1 end))
+    assert.is_true(r:run(5))
+    assert.equals(3, calls)
+    assert.equals(asked0 + 6 + 6 + 3, r:cache_stats().asked) -- Google's MX decides: no second round
     assert.same(assert(r:profile("guarded.profile.test")), got)
   end)
 
@@ -102,7 +108,7 @@ describe("r:profile", function()
         r:profile(n .. ".profile.test", function(p) got[#got + 1] = p.domain .. "=" .. p.provider.category end)
       end
     end
-    assert.equals(6 * #names, r:pending()) -- the same questions are asked once
+    assert.equals(3 * #names, r:pending()) -- the same questions are asked once
     assert.is_true(r:run(10))
     assert.equals(20 * #names, #got)
     local count = {}
@@ -156,7 +162,8 @@ describe("r:profile", function()
   it("raises for unknown options", function()
     assert.has_error(function() r:profile("google.profile.test", { lookup = "basic" }) end,
       "bad argument #2 to 'profile' (unknown option 'lookup')")
-    assert.has_error(function() r:profile("google.profile.test", { lookups = "all" }) end)
+    assert.has_error(function() r:profile("google.profile.test", { lookups = "all" }) end,
+      "bad argument #2 to 'profile' (opts.lookups must be \"auto\", \"full\" or \"basic\")")
   end)
 
   it("a bad name ends the profile with badname, in both forms", function()

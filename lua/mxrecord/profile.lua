@@ -1,9 +1,12 @@
 -- mxrecord.profile: r:profile(domain [, opts] [, callback]), who runs a
--- domain's mail and what else it has verified, from one round of lookups
--- asked together: MX and TXT of the domain, its DMARC record, and (unless
--- opts.lookups = "basic") the autodiscover alias and the big providers' DKIM
--- selectors. Lookups go through mxrecord.cache (asked once per resolver,
--- kept for their TTL); the blocking form drives the resolver with r:_step().
+-- domain's mail and what else it has verified. It asks what it needs: MX
+-- and TXT of the domain and its DMARC record together; then, only when they
+-- leave the answer short of high confidence (a gateway or relay with the
+-- mailbox inferred, self-hosting, unknown), the autodiscover alias and the
+-- big providers' DKIM selectors together (opts.lookups: "auto", the default;
+-- "full" asks all six at once; "basic" never the second three). Lookups go
+-- through mxrecord.cache (asked once per resolver, kept for their TTL); the
+-- blocking form drives the resolver with r:_step().
 local core = require "mxrecord.core"
 local cache = require "mxrecord.cache"
 local classify = require("mxrecord.classify").classify
@@ -47,14 +50,20 @@ local BASIC = {
   { "txt", "txt", "" },
   { "dmarc", "txt", "_dmarc." },
 }
-local FULL = {
-  { "mx", "mx", "" },
-  { "txt", "txt", "" },
-  { "dmarc", "txt", "_dmarc." },
+local EXTRA = {
   { "autodiscover", "a", "autodiscover." },
   { "dkim_selector1", "txt", "selector1._domainkey." },
   { "dkim_google", "txt", "google._domainkey." },
 }
+local FULL = {}
+for _, q in ipairs(BASIC) do FULL[#FULL + 1] = q end
+for _, q in ipairs(EXTRA) do FULL[#FULL + 1] = q end
+
+-- Whether a profile built from the first round needs the second: the MX
+-- answered and left the provider short of high confidence.
+local function needs_more(p)
+  return p ~= nil and p.mx ~= nil and p.provider.category ~= "none" and p.provider.confidence ~= "high"
+end
 
 -- Builds the profile from the outcomes: got[key] = { res, message, code, name }.
 local function build(domain, got, plan)
@@ -94,35 +103,49 @@ local function build(domain, got, plan)
   return p
 end
 
--- Starts every lookup of the plan; finish(profile) or finish(nil, msg, code)
--- exactly once, always from a resolver callback.
-local function run(r, domain, plan, finish)
-  local name = core.normalize_name(domain)
-  if not name then -- the resolver says why, from a callback as for any lookup
-    return r:mx(domain, function(_, msg, code) return finish(nil, msg, code) end)
-  end
-  local got, left = {}, #plan
+-- Asks the lookups of `plan` together, filling got; done() after the last.
+local function ask(r, name, plan, got, done)
+  local left = #plan
   for _, q in ipairs(plan) do
     local qname = q[3] .. name
     local key = q[1]
     cache.lookup(r, q[2], qname, function(res, msg, code)
       got[key] = { res, msg, code, qname }
       left = left - 1
-      if left == 0 then return finish(build(domain, got, plan)) end
+      if left == 0 then return done() end
     end)
   end
 end
 
+-- Runs the profile's rounds; finish(profile) or finish(nil, msg, code)
+-- exactly once, always from a resolver callback.
+local function run(r, domain, mode, finish)
+  local name = core.normalize_name(domain)
+  if not name then -- the resolver says why, from a callback as for any lookup
+    return r:mx(domain, function(_, msg, code) return finish(nil, msg, code) end)
+  end
+  local got = {}
+  local first = mode == "full" and FULL or BASIC
+  ask(r, name, first, got, function()
+    local p, msg, code = build(domain, got, first)
+    if mode ~= "auto" or not needs_more(p) then return finish(p, msg, code) end
+    -- the second round: what the first left open
+    local ok = pcall(ask, r, name, EXTRA, got, function() return finish(build(domain, got, FULL)) end)
+    if not ok then return finish(p) end -- the resolver is closing: the first round's profile stands
+  end)
+end
+
+local MODES = { auto = true, full = true, basic = true }
+
 local function check_opts(opts)
-  if opts == nil then return FULL end
-  local plan = FULL
+  if opts == nil then return "auto" end
+  local plan = "auto"
   for k, v in pairs(opts) do
     if k == "lookups" then
-      if v == "basic" then
-        plan = BASIC
-      elseif v ~= "full" then
-        error("bad argument #2 to 'profile' (opts.lookups must be \"full\" or \"basic\")", 3)
+      if not MODES[v] then
+        error("bad argument #2 to 'profile' (opts.lookups must be \"auto\", \"full\" or \"basic\")", 3)
       end
+      plan = v
     else
       error("bad argument #2 to 'profile' (unknown option '" .. tostring(k) .. "')", 3)
     end
