@@ -174,10 +174,139 @@ describe("classify", function()
       assert.equals("proofpoint", p.evidence[1].id)
     end)
 
-    it("an unknown primary lets the first known host decide", function()
+    it("an unknown primary is a relay in front of the first known mailbox host", function()
       local p = classify { "filter.unknown-vendor.example", "acme-com.mail.protection.outlook.com" }
       assert.equals("microsoft365", p.id)
+      assert.same({ id = "unknown_relay", name = "Unknown relay", host = "filter.unknown-vendor.example" }, p.gateway)
+      assert.equals("high", p.confidence)
+      assert.same({ source = "mx", host = "filter.unknown-vendor.example", id = "unknown_relay" }, p.evidence[2])
+    end)
+
+    it("an unknown relay with Microsoft's SPF include is Microsoft 365 behind a relay", function()
+      local p = classify({ "mx1.relay.small-isp.example", "mx2.relay.small-isp.example" },
+        "v=spf1 ip4:192.0.2.1 include:spf.protection.outlook.com -all")
+      assert.equals("microsoft365", p.id)
+      assert.equals("mailbox", p.category)
+      assert.equals("medium", p.confidence)
+      assert.same({ id = "unknown_relay", name = "Unknown relay", host = "mx1.relay.small-isp.example" }, p.gateway)
+      -- a mailbox include wins over a hosting one; a hosting include alone says too little
+      -- (a web host's include beside a relay of its own): still unknown
+      p = classify({ "mx.relay.example" }, "v=spf1 include:secureserver.net include:_spf.google.com ~all")
+      assert.equals("google_workspace", p.id)
+      p = classify({ "mx.relay.example" }, "v=spf1 include:_spf-eu.ionos.com ~all")
+      assert.equals("unknown", p.id)
+      assert.equals("low", p.confidence)
+      -- behind a known gateway a hosting include does name the host (low)
+      p = classify({ "mx1-eu1.ppe-hosted.com" }, "v=spf1 include:spf.infomaniak.ch ~all")
+      assert.equals("infomaniak", p.id)
+      assert.equals("proofpoint_essentials", p.gateway.id)
+      assert.equals("low", p.confidence)
+      -- senders only: still unknown
+      p = classify({ "mx.relay.example" }, "v=spf1 include:sendgrid.net ~all")
+      assert.equals("unknown", p.id)
+      assert.equals("low", p.confidence)
       assert.is_nil(p.gateway)
+    end)
+
+    it("a self-hosted relay with a mailbox provider's include, or a later MX host", function()
+      local p = classify(mx_result("acme.test", { "mail.acme.test" }), "v=spf1 mx include:spf.protection.outlook.com -all")
+      assert.equals("microsoft365", p.id)
+      assert.same({ id = "self_hosted", name = "Self-hosted", host = "mail.acme.test" }, p.gateway)
+      assert.equals("medium", p.confidence)
+      -- a hosting provider's include beside a server of its own: still self-hosted
+      p = classify(mx_result("acme.test", { "mail.acme.test" }), "v=spf1 include:websitewelcome.com ~all")
+      assert.equals("self", p.category)
+      assert.is_nil(p.gateway)
+      -- a self-hosted primary with Microsoft 365 as a later MX host
+      p = classify(mx_result("acme.test", { "mail.acme.test", "acme-test.mail.protection.outlook.com" }))
+      assert.equals("microsoft365", p.id)
+      assert.equals("self_hosted", p.gateway.id)
+      assert.equals("self", classify(mx_result("acme.test", { "mail.acme.test" })).category)
+    end)
+
+    it("a hoster's or ISP's MX in front of a mailbox provider that SPF or a later MX host names", function()
+      local p = classify({ "www208.your-server.de" }, "v=spf1 include:spf.protection.outlook.com -all")
+      assert.equals("microsoft365", p.id)
+      assert.equals("medium", p.confidence)
+      assert.same({ id = "hetzner", name = "Hetzner" }, p.gateway)
+      p = classify { "mx.mailprotect.be", "acme-be.mail.protection.outlook.com" }
+      assert.equals("microsoft365", p.id)
+      assert.equals("combell", p.gateway.id)
+      assert.equals("high", p.confidence)
+      -- its own include, or senders only: the hoster
+      p = classify({ "www208.your-server.de" }, "v=spf1 include:spf.your-server.de include:sendgrid.net -all")
+      assert.equals("hetzner", p.id)
+      assert.is_nil(p.gateway)
+      assert.equals("high", p.confidence)
+    end)
+
+    it("a domain that is an alias: hosts under the alias target count as self", function()
+      local mx = mx_result("www.acme.test", { "mail.acme-hosting.test" })
+      assert.equals("unknown", classify(mx).category)
+      mx.cname = "acme-hosting.test"
+      assert.equals("self", classify(mx).category)
+    end)
+  end)
+
+  describe("evidence beyond MX and SPF (what r:profile gathers)", function()
+    local relay = { "mx1.relay.example", "mx2.relay.example" }
+
+    it("strong evidence names the mailbox behind an unknown relay, each piece in evidence", function()
+      local p = classify(relay, nil, { autodiscover = "autodiscover.outlook.com" })
+      assert.equals("microsoft365", p.id)
+      assert.equals("medium", p.confidence)
+      assert.same({ id = "unknown_relay", name = "Unknown relay", host = "mx1.relay.example" }, p.gateway)
+      assert.same({ source = "autodiscover", target = "autodiscover.outlook.com", rule = "autodiscover.outlook.com",
+        id = "microsoft365", weight = "strong" }, p.evidence[1])
+      -- two strong pieces that agree: high
+      p = classify(relay, nil, { autodiscover = { cname = "autodiscover.outlook.com" },
+        dkim = { selector1 = { cname = "selector1-acme-com._domainkey.acme.onmicrosoft.com", records = {} } } })
+      assert.equals("high", p.confidence)
+      assert.equals("dkim", p.evidence[2].source)
+      assert.equals("selector1", p.evidence[2].selector)
+      -- Google's DKIM key published at google._domainkey
+      p = classify(relay, nil, { dkim = { google = { records = { "v=DKIM1; k=rsa; p=MIIB" } } } })
+      assert.equals("google_workspace", p.id)
+    end)
+
+    it("confirms what SPF said behind a gateway, or replaces it when stronger evidence disagrees", function()
+      local mx = { "mxa-1.gslb.pphosted.com" }
+      local spf = "v=spf1 include:spf.protection.outlook.com -all"
+      assert.equals("medium", classify(mx, spf).confidence)
+      local p = classify(mx, spf, { autodiscover = "autodiscover.outlook.com" })
+      assert.equals("microsoft365", p.id)
+      assert.equals("high", p.confidence)
+      assert.equals("proofpoint", p.gateway.id)
+      p = classify(mx, "v=spf1 include:_spf.google.com -all", { autodiscover = "autodiscover.outlook.com",
+        dkim = { selector1 = "selector1-x._domainkey.x.onmicrosoft.com" } })
+      assert.equals("microsoft365", p.id)
+      assert.equals("medium", p.confidence)
+      assert.equals("proofpoint", p.gateway.id)
+    end)
+
+    it("weak tokens decide only where nothing else did, and never over the MX", function()
+      local p = classify(relay, nil, { txt = { "MS=ms1234" } })
+      assert.equals("microsoft365", p.id)
+      assert.equals("low", p.confidence)
+      -- a Search Console token alone is no mail evidence
+      assert.equals("unknown", classify(relay, nil, { txt = { "google-site-verification=x" } }).id)
+      -- a self-hosted MX stays self-hosted on a weak token
+      local own = { "mail.acme.test", domain = "acme.test" }
+      assert.equals("self", classify(own, nil, { txt = { records = { "MS=ms1" } } }).category)
+      -- the MX decides: other evidence is listed, not weighed
+      p = classify({ "aspmx.l.google.com" }, nil, { autodiscover = "autodiscover.outlook.com", txt = { "MS=ms1" } })
+      assert.equals("google_workspace", p.id)
+      assert.equals("high", p.confidence)
+      assert.equals(3, #p.evidence)
+      -- no MX: nothing receives mail, whatever else is there
+      assert.equals("none", classify({}, nil, { autodiscover = "autodiscover.outlook.com" }).id)
+    end)
+
+    it("the domain's own CNAME target, matched like an MX host", function()
+      local p = classify(relay, nil, { cname = "acme.mail.protection.outlook.com" })
+      assert.equals("microsoft365", p.id)
+      assert.equals("cname", p.evidence[1].source)
+      assert.equals("unknown", classify(relay, nil, { cname = "www.elsewhere.example" }).id)
     end)
   end)
 
@@ -209,6 +338,22 @@ describe("classify", function()
       assert.same({}, p.senders)
     end)
 
+    it("raises for unknown options, naming them, with a near miss suggested", function()
+      local ok, err = pcall(function()
+        local p = classify({ "x.example" }, nil, { evidnce = false })
+        return p
+      end)
+      assert.is_false(ok)
+      assert.matches("bad argument #3 to 'classify' %(unknown option 'evidnce'; did you mean 'evidence'%?%)", err)
+      assert.matches("05_classify_spec.lua:%d+:", err) -- at the caller's line
+      ok, err = pcall(classify, { "x.example" }, nil, { colour = 1 })
+      assert.matches("unknown option 'colour'%)", err)
+      ok, err = pcall(classify, { "x.example" }, nil, { [1] = true })
+      assert.matches("unknown option '1'", err)
+      assert.has_error(function() classify({ "x.example" }, nil, "evidence") end)
+      assert.equals("unknown", classify({ "x.example" }, nil, { evidence = false }).id)
+    end)
+
     it("raises for a non-table or hosts that are not strings", function()
       assert.has_error(function() classify("aspmx.l.google.com") end)
       assert.has_error(function() classify(nil) end)
@@ -223,7 +368,28 @@ describe("classify", function()
       hosts[151] = "acme-com.mail.protection.outlook.com"
       local p = classify(hosts)
       assert.equals("microsoft365", p.id)
-      assert.equals(1, #p.evidence)
+      assert.equals(2, #p.evidence) -- the relay and the Microsoft host
+      assert.equals("mx1.unknown.example", p.gateway.host)
+    end)
+
+    it("sorts a large unsorted record list by preference, stably", function()
+      local records = {}
+      for i = 1, 200000 do
+        records[i] = { preference = (i * 7919) % 1000 + 1, exchange = ("mx%d.unknown.example"):format(i) }
+      end
+      records[150000] = { preference = 0, exchange = "aspmx.l.google.com" }
+      records[150001] = { preference = 0, exchange = "mx-second.unknown.example" }
+      local p = classify(records)
+      assert.equals("google_workspace", p.id)
+      assert.is_nil(p.gateway)
+      records[149000] = { preference = 0, exchange = "first.unknown.example" }
+      p = classify(records)
+      assert.equals("google_workspace", p.id)
+      assert.equals("first.unknown.example", p.gateway.host)
+      -- NaN preferences go last and do not break the order
+      p = classify { { preference = 0 / 0, exchange = "mx.unknown.example" }, { preference = 5, exchange = "smtp.google.com" } }
+      assert.equals("google_workspace", p.id)
+      assert.is_nil(p.gateway)
     end)
   end)
 
@@ -266,10 +432,20 @@ describe("classify", function()
       end
     end)
 
-    it("does not let an SPF-only provider decide the category without a gateway", function()
-      local p = classify({ "mx.unknown.example" }, "v=spf1 include:spf.protection.outlook.com -all")
-      assert.equals("unknown", p.category)
-      assert.same({ "microsoft365" }, ids(p.senders))
+    it("keeps every distinct sender, however many", function()
+      local list, spf = mxrecord.providers(), { "v=spf1" }
+      local want, seen = {}, {}
+      for _, p in ipairs(list) do
+        if p.spf[1] and not seen[p.id] then
+          want[#want + 1] = p.id
+          seen[p.id] = true
+          spf[#spf + 1] = "include:" .. p.spf[1]
+        end
+      end
+      assert.is_true(#want > 40)
+      local p = classify({ "x.example" }, table.concat(spf, " ") .. " -all")
+      assert.same(want, ids(p.senders))
+      assert.is_nil(p.senders_truncated)
     end)
   end)
 
@@ -302,6 +478,78 @@ describe("classify", function()
         end
       end
     end)
+  end)
+end)
+
+describe("accuracy on real domains (spec/fixtures/accuracy.tsv)", function()
+  -- The independent scans' classes, and how mxrecord's answers map onto them.
+  local CLASS = { microsoft365 = "microsoft", google_workspace = "google", gmail = "google", amazon_ses = "aws",
+    amazon_workmail_autodiscover = "aws", infomaniak = "infomaniak" }
+  local GATEWAY = { abxsec = { abxsec = true }, proofpoint = { proofpoint = true, proofpoint_essentials = true },
+    trendmicro = { trend_micro = true }, seppmail = { seppmail = true }, hornetsecurity = { hornetsecurity = true },
+    cisco = { cisco_secure_email = true }, sophos = { sophos = true } }
+
+  local function rows()
+    local out = {}
+    for line in io.lines("spec/fixtures/accuracy.tsv") do
+      if line ~= "" and line:sub(1, 1) ~= "#" then
+        local f = {}
+        for field in (line .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = field end
+        local mx = {}
+        for h in f[2]:gmatch("[^,]+") do mx[#mx + 1] = h end
+        out[#out + 1] = { domain = f[1], mx = mx, spf = f[3] ~= "-" and f[3] or nil, expected = f[4],
+          gateway = f[5] ~= "-" and f[5] or nil, basis = f[6], source = f[7] }
+      end
+    end
+    return out
+  end
+
+  -- The German scan's classes: the hyperscalers, Strato, IONOS, own servers; every other hoster,
+  -- municipal data centre or gateway is one class for this comparison.
+  local CLASS_DE = { microsoft365 = "microsoft", google_workspace = "google", strato = "strato", ionos = "ionos" }
+  local OTHER_DE = { ["managed-hosting"] = true, kommunal = true, sonstige = true }
+
+  -- true when the answer agrees with the row's expected provider
+  local function agrees(row, p)
+    if row.source == "mxmap-ch" or row.source == "mxmap-at" then
+      local class = CLASS[p.id] or "other"
+      local want = (row.expected == "independent" or row.expected == "swiss-isp") and "other" or row.expected
+      return class == want
+    elseif row.source == "mxmap-de" then
+      local class = CLASS_DE[p.id] or (p.category == "self" and "eigener-server") or "other"
+      return class == (OTHER_DE[row.expected] and "other" or row.expected)
+    end
+    return p.id == row.expected
+  end
+
+  it("agrees with the independent sources where MX and SPF show the provider, and names their gateways", function()
+    local n, ok, n_ms, ok_ms, gw_n, gw_ok, wrong = 0, 0, 0, 0, 0, 0, {}
+    for _, row in ipairs(rows()) do
+      local mx = { domain = row.domain, status = "ok", records = {} }
+      for i, h in ipairs(row.mx) do mx.records[i] = { preference = i * 10, exchange = h } end
+      local p = classify(mx, row.spf)
+      local good = agrees(row, p)
+      n, ok = n + 1, ok + (good and 1 or 0)
+      if row.basis ~= "other" then
+        n_ms, ok_ms = n_ms + 1, ok_ms + (good and 1 or 0)
+        if not good then wrong[#wrong + 1] = row.domain .. "=" .. p.id end
+      end
+      if row.gateway then
+        gw_n = gw_n + 1
+        local want = GATEWAY[row.gateway] or { [row.gateway] = true }
+        if p.gateway and want[p.gateway.id] then gw_ok = gw_ok + 1 end
+      end
+    end
+    assert.is_true(n >= 87)
+    -- where MX and SPF show the provider: every row
+    assert.equals(n_ms, ok_ms, "disagreements: " .. table.concat(wrong, " "))
+    -- overall (the rows the scan decided by autodiscover included): at least 90 %
+    assert.is_true(ok / n >= 0.9, ("overall %d/%d"):format(ok, n))
+    assert.equals(gw_n, gw_ok)
+    if os.getenv("MXRECORD_ACCURACY") then -- MXRECORD_ACCURACY=1 busted ... prints the figures
+      io.stderr:write(("\naccuracy: %d/%d where MX and SPF show the provider, %d/%d overall, gateways %d/%d\n")
+        :format(ok_ms, n_ms, ok, n, gw_ok, gw_n))
+    end
   end)
 end)
 

@@ -74,28 +74,41 @@ describe("r:profile", function()
     assert.equals("google_workspace", p.provider.id)
   end)
 
-  it("asynchronously: both queries in flight at once, one callback with the same profile", function()
+  it("asynchronously: each round's lookups in flight at once, one callback with the same profile", function()
     local got, calls
     calls = 0
+    r:cache_clear()
+    local asked0 = r:cache_stats().asked
     assert.is_true(r:profile("guarded.profile.test", function(p, err)
       calls = calls + 1
       got = p or err
     end))
-    assert.equals(2, r:pending())
+    assert.equals(3, r:pending()) -- MX, TXT, DMARC; a gateway with the mailbox from SPF then asks more
     assert.is_true(r:run(5))
     assert.equals(1, calls)
+    assert.equals(asked0 + 6, r:cache_stats().asked) -- the second round: autodiscover and two DKIM selectors
+    r:cache_clear()
+    assert.is_true(r:profile("guarded.profile.test", { lookups = "full" }, function() calls = calls + 1 end))
+    assert.equals(6, r:pending()) -- all six at once
+    assert.is_true(r:run(5))
+    r:cache_clear()
+    assert.is_true(r:profile("google.profile.test", function() calls = calls + 1 end))
+    assert.is_true(r:run(5))
+    assert.equals(3, calls)
+    assert.equals(asked0 + 6 + 6 + 3, r:cache_stats().asked) -- Google's MX decides: no second round
     assert.same(assert(r:profile("guarded.profile.test")), got)
   end)
 
   it("many asynchronous profiles at once each get their own answer", function()
     local names = { "google", "guarded", "selfhosted", "parked", "nomx", "nosuch", "alias" }
     local got = {}
-    for round = 1, 20 do
+    r:cache_clear()
+    for _ = 1, 20 do
       for _, n in ipairs(names) do
         r:profile(n .. ".profile.test", function(p) got[#got + 1] = p.domain .. "=" .. p.provider.category end)
       end
-      assert.equals(2 * #names * round, r:pending())
     end
+    assert.equals(3 * #names, r:pending()) -- the same questions are asked once
     assert.is_true(r:run(10))
     assert.equals(20 * #names, #got)
     local count = {}
@@ -103,6 +116,54 @@ describe("r:profile", function()
     assert.equals(20, count["google.profile.test=mailbox"])
     assert.equals(20, count["alias.profile.test=mailbox"])
     assert.equals(20, count["parked.profile.test=none"])
+  end)
+
+  it("Microsoft 365 behind an unknown relay: SPF, autodiscover and DKIM agree; the stack from TXT and DMARC", function()
+    local p = assert(r:profile("relayed.profile.test"))
+    assert.equals("microsoft365", p.provider.id)
+    assert.equals("high", p.provider.confidence)
+    assert.same({ id = "unknown_relay", name = "Unknown relay", host = "mx1.filter.regional-isp.test" }, p.provider.gateway)
+    local sources = {}
+    for _, e in ipairs(p.provider.evidence) do sources[#sources + 1] = e.source .. ":" .. e.id end
+    assert.same({ "spf:microsoft365", "spf:salesforce", "mx:unknown_relay", "autodiscover:microsoft365",
+      "dkim:microsoft365", "txt:microsoft365" }, sources)
+    assert.same({}, p.failed)
+    assert.matches("^v=DMARC1", p.dmarc)
+    local stack, by_id = {}, {}
+    for _, s in ipairs(p.stack) do
+      stack[#stack + 1] = s.id .. "/" .. s.category
+      by_id[s.id] = s
+    end
+    table.sort(stack) -- TXT records come in any order
+    assert.same({ "atlassian/collaboration", "docusign/esignature", "microsoft365/collaboration",
+      "salesforce/crm", "valimail/dmarc_reporting" }, stack)
+    assert.same({ { source = "dmarc", address = "dmarc_agg@vali.email", rule = "vali.email" } }, by_id.valimail.evidence)
+    assert.same({ { source = "spf", provider = "salesforce" } }, by_id.salesforce.evidence)
+    -- the basic profile asks MX, TXT and DMARC only: SPF alone gives medium
+    p = assert(r:profile("relayed.profile.test", { lookups = "basic" }))
+    assert.equals("microsoft365", p.provider.id)
+    assert.equals("medium", p.provider.confidence)
+  end)
+
+  it("a self-hosted MX with Google's DKIM key: Google Workspace behind a self-hosted relay", function()
+    local p = assert(r:profile("ownmx.profile.test"))
+    assert.equals("google_workspace", p.provider.id)
+    assert.equals("medium", p.provider.confidence)
+    assert.same({ id = "self_hosted", name = "Self-hosted", host = "mx.ownmx.profile.test" }, p.provider.gateway)
+    assert.equals("dkim", p.provider.evidence[#p.provider.evidence].source)
+  end)
+
+  it("an alias domain: hosts under the alias target are self-hosted", function()
+    local p = assert(r:profile("aliased.profile.test"))
+    assert.equals("target-org.profile.test", p.mx.cname)
+    assert.equals("self", p.provider.category)
+  end)
+
+  it("raises for unknown options", function()
+    assert.has_error(function() r:profile("google.profile.test", { lookup = "basic" }) end,
+      "bad argument #2 to 'profile' (unknown option 'lookup')")
+    assert.has_error(function() r:profile("google.profile.test", { lookups = "all" }) end,
+      "bad argument #2 to 'profile' (opts.lookups must be \"auto\", \"full\" or \"basic\")")
   end)
 
   it("a bad name ends the profile with badname, in both forms", function()
@@ -145,8 +206,11 @@ describe("r:profile", function()
       assert.matches("servfail", p.mx_error.message)
       assert.equals("v=spf1 include:_spf.google.com ~all", p.spf)
       assert.equals("unknown", p.provider.category)
+      assert.equals("low", p.provider.confidence)
       assert.same({ "google_workspace" }, ids(p.provider.senders))
       assert.is_nil(p.spf_error)
+      assert.same({ lookup = "mx", name = "servfail-mx.example", code = "servfail", message = p.mx_error.message },
+        p.failed[1])
     end)
 
     it("a failed TXT lookup gives the provider from MX, with spf_error", function()

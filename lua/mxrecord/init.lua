@@ -7,6 +7,7 @@ local profile = require "mxrecord.profile"
 local cache = require "mxrecord.cache"
 local verify = require "mxrecord.verify"
 local bulk = require "mxrecord.bulk"
+local flags = require "mxrecord.flags"
 
 local M = {
   _VERSION = core._VERSION,
@@ -19,6 +20,8 @@ local M = {
   providers_version = classify.version(),
   json = require "mxrecord.json",
   domain_of = require("mxrecord.domain").domain_of,
+  flags = flags.flags,
+  lists_version = flags.version,
 }
 classify.public = M
 

@@ -37,5 +37,6 @@ int mxr_lua_check_qtype(lua_State *L, int idx);
 
 /* Adds build_query(), parse_answer() and seen_set() to the module table on top of the stack. */
 void mxr_lua_open_wire(lua_State *L);
+void mxr_lua_open_flags(lua_State *L); /* flag_lists() */
 
 #endif

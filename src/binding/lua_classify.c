@@ -2,6 +2,7 @@
  * classify function built on them. The rules data and add_provider live in
  * lua/mxrecord/providers.lua and lua/mxrecord/classify.lua; this file only
  * compiles them into mxr_rules and turns verdicts into Lua tables. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,13 @@ typedef struct host {
   int idx; /* position in the source list */
 } host;
 
+/* By preference, then by position: a stable order from qsort. */
+static int host_cmp(const void *a, const void *b) {
+  const host *x = (const host *)a, *y = (const host *)b;
+  if (x->pref != y->pref) return x->pref < y->pref ? -1 : 1;
+  return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
 /* Strings classify uses, made once and kept in its second upvalue, so that
  * building a result is raw table stores of existing strings. */
 enum {
@@ -154,13 +162,46 @@ enum {
   K_UNKNOWN_NAME,
   K_NONE_NAME,
   K_WANT_EVIDENCE,
-  K_CATEGORIES /* + enum mxr_category */
+  K_CNAME,
+  K_CONFIDENCE,
+  K_RELAY_ID,
+  K_RELAY_NAME,
+  K_CONF_NAMES,                   /* + enum mxr_confidence */
+  K_CATEGORIES = K_CONF_NAMES + 3 /* + enum mxr_category */
 };
-static const char *const key_strings[] = {
-    "id",         "name",        "category", "source",          "rule",    "host",        "include",
-    "redirect",   "mx",          "spf",      "domain",          "status",  "records",     "exchange",
-    "preference", "ok",          "gateway",  "evidence",        "senders", "self_hosted", "unknown",
-    "none",       "Self-hosted", "Unknown",  "No mail servers", "evidence"};
+static const char *const key_strings[] = {"id",
+                                          "name",
+                                          "category",
+                                          "source",
+                                          "rule",
+                                          "host",
+                                          "include",
+                                          "redirect",
+                                          "mx",
+                                          "spf",
+                                          "domain",
+                                          "status",
+                                          "records",
+                                          "exchange",
+                                          "preference",
+                                          "ok",
+                                          "gateway",
+                                          "evidence",
+                                          "senders",
+                                          "self_hosted",
+                                          "unknown",
+                                          "none",
+                                          "Self-hosted",
+                                          "Unknown",
+                                          "No mail servers",
+                                          "evidence",
+                                          "cname",
+                                          "confidence",
+                                          "unknown_relay",
+                                          "Unknown relay",
+                                          "high",
+                                          "medium",
+                                          "low"};
 
 static void push_keys(lua_State *L) {
   int i, n = (int)(sizeof key_strings / sizeof key_strings[0]);
@@ -269,14 +310,101 @@ static void push_host(lua_State *L, int src, int i) {
   }
 }
 
-/* classify(hosts_or_mx_result [, spf [, opts]]) -> { id, name, category, gateway?, senders, evidence? } */
+/* Options of classify: "evidence" is read here; the others are evidence
+ * that profile gathers beyond MX and SPF, weighed by the Lua hook (upvalue
+ * 5, see lua/mxrecord/classify.lua). */
+static const char *const option_names[] = {"evidence", "txt", "dkim", "autodiscover", "cname", NULL};
+
+/* Edit distance of a and b when both are short, else a large number. */
+static int distance(const char *a, size_t n, const char *b, size_t m) {
+  int row[32], i, j;
+  if (n >= 31 || m >= 31) return 99;
+  for (j = 0; j <= (int)m; j++) row[j] = j;
+  for (i = 1; i <= (int)n; i++) {
+    int diag = row[0], up;
+    row[0] = i;
+    for (j = 1; j <= (int)m; j++) {
+      int best = diag + (a[i - 1] != b[j - 1]);
+      up = row[j];
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      diag = up;
+      row[j] = best;
+    }
+  }
+  return row[m];
+}
+
+/* Raises "bad argument #3 to 'classify' (...)" at the caller's line. */
+static int option_error(lua_State *L, const char *key, size_t len) {
+  const char *near = NULL;
+  int i, best = 3;
+  for (i = 0; option_names[i]; i++) {
+    int d = distance(key, len, option_names[i], strlen(option_names[i]));
+    if (d < best) {
+      best = d;
+      near = option_names[i];
+    }
+  }
+  luaL_where(L, 1);
+  if (near)
+    lua_pushfstring(L, "bad argument #3 to 'classify' (unknown option '%s'; did you mean '%s'?)", key, near);
+  else
+    lua_pushfstring(L, "bad argument #3 to 'classify' (unknown option '%s')", key);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+/* Checks the options table at index 3; returns 1 when it holds evidence for
+ * the hook, and sets *want_ev. */
+static int check_options(lua_State *L, int *want_ev) {
+  int extra = 0;
+  if (lua_isnil(L, 3)) return 0;
+  if (!lua_istable(L, 3))
+    return luaL_argerror(L, 3, lua_pushfstring(L, "options table expected, got %s", luaL_typename(L, 3)));
+  lua_pushnil(L);
+  while (lua_next(L, 3)) {
+    size_t len = 0;
+    const char *k;
+    int i;
+    lua_pop(L, 1);
+    lua_rawgeti(L, KS, K_WANT_EVIDENCE); /* the common case, without string compares */
+    if (lua_rawequal(L, -1, -2)) {
+      lua_rawget(L, 3);
+      *want_ev = lua_isnil(L, -1) || lua_toboolean(L, -1);
+      lua_pop(L, 1); /* the key stays, for lua_next */
+      continue;
+    }
+    lua_pop(L, 1);
+    k = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    if (!k) {
+      if (lua_type(L, -1) == LUA_TNUMBER) {
+        lua_pushvalue(L, -1);
+        k = lua_tolstring(L, -1, &len); /* a copy: the key itself stays a number */
+      } else {
+        k = luaL_typename(L, -1);
+        len = strlen(k);
+      }
+      return option_error(L, k, len);
+    }
+    for (i = 0; option_names[i]; i++)
+      if (strlen(option_names[i]) == len && memcmp(option_names[i], k, len) == 0) break;
+    if (!option_names[i]) return option_error(L, k, len);
+    if (i > 0) extra = 1; /* "evidence" itself was handled above */
+  }
+  return extra;
+}
+
+/* classify(hosts_or_mx_result [, spf [, opts]])
+ *   -> { id, name, category, confidence, gateway?, senders, evidence? } */
 static int classify(lua_State *L) {
   lrules *lr = (lrules *)lua_touserdata(L, lua_upvalueindex(1));
   host stack_hosts[STACK_HOSTS], *hosts = stack_hosts;
-  const char *domain = NULL, *spf;
-  size_t dlen = 0, spf_len = 0;
+  int stack_senders[MXR_MAX_SENDERS * 2];
+  const char *domain = NULL, *spf, *alias = NULL;
+  size_t dlen = 0, spf_len = 0, alen = 0;
   int n, i, nhosts = 0, sorted = 1, any_pref = 0, none = 0, pv, sx, res, senders, ev, nev = 0, nsend = 0, src, dom_idx,
-            want_ev = 1;
+            want_ev = 1, extra;
   mxr_classifier c;
   mxr_verdict v;
 
@@ -284,22 +412,19 @@ static int classify(lua_State *L) {
     return luaL_argerror(L, 1,
                          lua_pushfstring(L, "list of MX hosts or MX result expected, got %s", luaL_typename(L, 1)));
   lua_settop(L, 3);
-  if (!lua_isnil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
-    get_k(L, 3, K_WANT_EVIDENCE);
-    want_ev = lua_isnil(L, -1) || lua_toboolean(L, -1);
-    lua_pop(L, 1);
-  }
+  extra = check_options(L, &want_ev);
   spf = spf_arg(L, &spf_len);
 
   get_k(L, 1, K_DOMAIN);
   dom_idx = lua_gettop(L);
   if (lua_type(L, -1) == LUA_TSTRING) domain = lua_tolstring(L, -1, &dlen);
   get_k(L, 1, K_STATUS);
-  if (lua_type(L, -1) == LUA_TSTRING) {
+  if (lua_type(L, -1) == LUA_TSTRING) { /* an r:mx() result: it may say the domain is an alias */
     lua_rawgeti(L, KS, K_OK);
     none = !lua_rawequal(L, -1, -2);
     lua_pop(L, 1);
+    get_k(L, 1, K_CNAME);
+    if (lua_type(L, -1) == LUA_TSTRING) alias = lua_tolstring(L, -1, &alen);
   }
   get_k(L, 1, K_RECORDS);
   src = lua_istable(L, -1) ? lua_gettop(L) : 1;
@@ -322,6 +447,7 @@ static int classify(lua_State *L) {
       get_k(L, t, K_PREFERENCE);
       if (lua_type(L, -1) == LUA_TNUMBER) {
         h->pref = lua_tonumber(L, -1);
+        if (h->pref != h->pref) h->pref = HUGE_VAL; /* NaN: last, so the order stays total */
         any_pref = 1;
       }
       lua_pop(L, 2);
@@ -334,21 +460,11 @@ static int classify(lua_State *L) {
     if (nhosts > 0 && h->pref < hosts[nhosts - 1].pref) sorted = 0;
     nhosts++;
   }
-  if (any_pref && !sorted) { /* stable insertion sort by preference */
-    for (i = 1; i < nhosts; i++) {
-      host t = hosts[i];
-      int j = i;
-      while (j > 0 && hosts[j - 1].pref > t.pref) {
-        hosts[j] = hosts[j - 1];
-        j--;
-      }
-      hosts[j] = t;
-    }
-  }
+  if (any_pref && !sorted) qsort(hosts, (size_t)nhosts, sizeof *hosts, host_cmp);
 
   pv = lua_upvalueindex(3);
   sx = lua_upvalueindex(4);
-  lua_createtable(L, 0, 6);
+  lua_createtable(L, 0, 7);
   res = lua_gettop(L);
   if (want_ev)
     lua_createtable(L, nhosts + (spf ? 4 : 0), 0);
@@ -357,6 +473,14 @@ static int classify(lua_State *L) {
   ev = lua_gettop(L);
 
   mxr_classify_begin(&c, lr->rules, domain, dlen);
+  if (alias) mxr_classify_alias(&c, alias, alen);
+  if (spf) { /* room for every include the record can hold: none is dropped */
+    size_t most = spf_len / 9 + 1;
+    if (most > sizeof stack_senders / sizeof stack_senders[0])
+      mxr_classify_senders(&c, (int *)lua_newuserdata(L, most * sizeof(int)), (int)most);
+    else
+      mxr_classify_senders(&c, stack_senders, (int)(sizeof stack_senders / sizeof stack_senders[0]));
+  }
   for (i = 0; i < nhosts; i++) {
     int rule_id, m = mxr_classify_host(&c, hosts[i].s, hosts[i].len, &rule_id);
     if (m == MXR_MATCH_NONE || !want_ev) continue;
@@ -395,33 +519,67 @@ static int classify(lua_State *L) {
     set_k_from(L, res, K_NAME, KS, K_SELF_NAME + k);
   }
   set_k_from(L, res, K_CATEGORY, KS, K_CATEGORIES + v.category);
-  if (v.gateway >= 0) {
+  set_k_from(L, res, K_CONFIDENCE, KS, K_CONF_NAMES + v.confidence);
+  if (v.gateway >= 0 || v.relay >= 0) {
     int t;
     lua_rawgeti(L, KS, K_GATEWAY);
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
     t = lua_gettop(L);
-    set_k_from(L, t, K_ID, pv, 3 * v.gateway + 1);
-    set_k_from(L, t, K_NAME, pv, 3 * v.gateway + 2);
+    if (v.gateway >= 0) {
+      set_k_from(L, t, K_ID, pv, 3 * v.gateway + 1);
+      set_k_from(L, t, K_NAME, pv, 3 * v.gateway + 2);
+    } else {
+      /* The relay: an unknown host, or one under the domain itself. */
+      int self = c.primary == MXR_MATCH_SELF;
+      set_k_from(L, t, K_ID, KS, self ? K_SELF_ID : K_RELAY_ID);
+      set_k_from(L, t, K_NAME, KS, self ? K_SELF_NAME : K_RELAY_NAME);
+      lua_rawgeti(L, KS, K_HOST);
+      push_host(L, src, hosts[v.relay].idx);
+      lua_rawset(L, t);
+      if (want_ev && !self) { /* the relay is evidence too: the host that took the place of a rule */
+        lua_createtable(L, 0, 3);
+        push_host(L, src, hosts[v.relay].idx);
+        set_k(L, lua_gettop(L) - 1, K_HOST);
+        set_k_from(L, lua_gettop(L), K_SOURCE, KS, K_MX);
+        set_k_from(L, lua_gettop(L), K_ID, KS, K_RELAY_ID);
+        lua_rawseti(L, ev, ++nev);
+      }
+    }
     lua_rawset(L, res);
   }
   if (want_ev) {
     lua_pushvalue(L, ev);
     set_k(L, res, K_EVIDENCE);
   }
+  if (c.senders_full) { /* cannot happen with the room given above; said all the same */
+    lua_pushboolean(L, 1);
+    lua_setfield(L, res, "senders_truncated");
+  }
   lua_pushvalue(L, senders);
   set_k(L, res, K_SENDERS);
+  if (extra && !lua_isnil(L, lua_upvalueindex(5))) {
+    lua_pushvalue(L, lua_upvalueindex(5));
+    lua_pushvalue(L, res);
+    lua_pushvalue(L, 3);
+    lua_pushvalue(L, 1);
+    lua_call(L, 3, 0);
+  }
   lua_pushvalue(L, res);
   return 1;
 }
 
-/* rules:classifier() -> classify function bound to these rules */
+/* rules:classifier([hook]) -> classify function bound to these rules; hook
+ * (result, opts, mx) weighs the evidence beyond MX and SPF given in opts. */
 static int rules_classifier(lua_State *L) {
   check_rules(L, 1);
-  lua_settop(L, 1);
+  if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_settop(L, 2);
+  lua_pushvalue(L, 1);
   push_keys(L);
   push_uv(L, 1, UV_PROVIDERS);
   push_uv(L, 1, UV_SUFFIXES);
-  lua_pushcclosure(L, classify, 4);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, classify, 5);
   return 1;
 }
 

@@ -275,10 +275,28 @@ void mxr_classify_begin(mxr_classifier *c, const mxr_rules *rules, const char *d
   c->rules = rules;
   c->dlen = domain ? fold(domain, dlen, c->domain) : 0;
   c->domain[c->dlen] = '\0';
+  c->alen = 0;
+  c->alias[0] = '\0';
   c->nhosts = 0;
   c->primary = c->first_match = c->mx_backend = MXR_MATCH_NONE;
+  c->mx_provider = c->mx_mailbox = MXR_MATCH_NONE;
   c->spf_mailbox = c->spf_other = MXR_MATCH_NONE;
   c->nsenders = 0;
+  c->senders = c->senders_buf;
+  c->senders_cap = MXR_MAX_SENDERS;
+  c->senders_full = 0;
+}
+
+void mxr_classify_alias(mxr_classifier *c, const char *target, size_t len) {
+  c->alen = target ? fold(target, len, c->alias) : 0;
+  c->alias[c->alen] = '\0';
+}
+
+void mxr_classify_senders(mxr_classifier *c, int *buf, int cap) {
+  if (!buf || cap <= c->senders_cap) return;
+  if (c->nsenders > 0) memcpy(buf, c->senders, (size_t)c->nsenders * sizeof *buf);
+  c->senders = buf;
+  c->senders_cap = cap;
 }
 
 static int is_backend(const mxr_rules *r, int m) {
@@ -288,20 +306,28 @@ static int is_backend(const mxr_rules *r, int m) {
   return cat == MXR_CAT_MAILBOX || cat == MXR_CAT_HOSTING || cat == MXR_CAT_ISP;
 }
 
+/* 1 if the folded name buf (n octets) is d or ends in "." d. */
+static int under(const char *buf, size_t n, const char *d, size_t dn) {
+  if (dn == 0 || n < dn) return 0;
+  if (n == dn) return memcmp(buf, d, n) == 0;
+  return buf[n - dn - 1] == '.' && memcmp(buf + n - dn, d, dn) == 0;
+}
+
 int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule_id) {
   char buf[MXR_NAME_MAX + 1];
   size_t n = fold(host, len, buf);
   int m = match_folded(c->rules, MXR_RULE_MX, buf, n, NULL, rule_id);
-  if (m == MXR_MATCH_NONE && c->dlen > 0 && n > 0) {
-    if ((n == c->dlen && memcmp(buf, c->domain, n) == 0) ||
-        (n > c->dlen && buf[n - c->dlen - 1] == '.' && memcmp(buf + n - c->dlen, c->domain, c->dlen) == 0))
-      m = MXR_MATCH_SELF;
-  }
-  if (c->nhosts++ == 0) c->primary = m;
+  if (m == MXR_MATCH_NONE && n > 0 && (under(buf, n, c->domain, c->dlen) || under(buf, n, c->alias, c->alen)))
+    m = MXR_MATCH_SELF;
+  if (c->nhosts == 0) c->primary = m;
   if (m != MXR_MATCH_NONE) {
     if (c->first_match == MXR_MATCH_NONE) c->first_match = m;
     if (c->mx_backend == MXR_MATCH_NONE && is_backend(c->rules, m)) c->mx_backend = m;
+    if (c->mx_provider == MXR_MATCH_NONE && m != MXR_MATCH_SELF && is_backend(c->rules, m)) c->mx_provider = m;
+    if (c->mx_mailbox == MXR_MATCH_NONE && m != MXR_MATCH_SELF && mxr_rules_category(c->rules, m) == MXR_CAT_MAILBOX)
+      c->mx_mailbox = m;
   }
+  c->nhosts++;
   return m;
 }
 
@@ -314,33 +340,93 @@ int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, int *ru
   if ((cat == MXR_CAT_HOSTING || cat == MXR_CAT_ISP) && c->spf_other == MXR_MATCH_NONE) c->spf_other = m;
   for (i = 0; i < c->nsenders; i++)
     if (c->senders[i] == m) return m;
-  if (c->nsenders < MXR_MAX_SENDERS) {
+  if (c->nsenders < c->senders_cap) {
     c->senders[c->nsenders++] = m;
     *is_new = 1;
+  } else {
+    c->senders_full = 1;
   }
   return m;
 }
 
+static int category_of(const mxr_classifier *c, int m) {
+  return m == MXR_MATCH_SELF ? MXR_CAT_SELF : mxr_rules_category(c->rules, m);
+}
+
+/* Puts the mailbox behind a front host into v: a later MX host that is a
+ * mailbox, hosting or ISP service (or self); else a mailbox provider's SPF
+ * include; behind a known gateway, else a hosting or ISP include. Returns 1
+ * if one was found. `relay` is 1 when the front host is no known gateway (an
+ * unknown host, or one under the domain): then a hosting or ISP include says
+ * too little (a web host's include beside a company's own mail server), and
+ * behind a self-hosted front only a provider counts, not another self host. */
+static int behind(const mxr_classifier *c, mxr_verdict *v, int relay, int self_front) {
+  int mx = self_front ? c->mx_provider : c->mx_backend; /* never the front host itself */
+  if (mx != MXR_MATCH_NONE) {
+    v->provider = mx;
+    v->confidence = MXR_CONF_HIGH;
+  } else if (c->spf_mailbox != MXR_MATCH_NONE) {
+    v->provider = c->spf_mailbox;
+    v->confidence = MXR_CONF_MEDIUM;
+  } else if (c->spf_other != MXR_MATCH_NONE && !relay) {
+    v->provider = c->spf_other;
+    v->confidence = MXR_CONF_LOW;
+  } else {
+    return 0;
+  }
+  v->category = category_of(c, v->provider);
+  return 1;
+}
+
 void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v) {
-  int lead = c->primary != MXR_MATCH_NONE ? c->primary : c->first_match;
+  int lead = c->primary;
   v->gateway = MXR_MATCH_NONE;
+  v->relay = -1;
   v->provider = lead;
+  v->confidence = MXR_CONF_HIGH;
   if (c->nhosts == 0) {
     v->category = MXR_CAT_NONE;
   } else if (lead == MXR_MATCH_NONE) {
+    /* An unknown host first: a relay or filter we have no rule for. A known
+     * gateway further down stands in front; else what is behind decides. */
     v->category = MXR_CAT_UNKNOWN;
+    v->confidence = MXR_CONF_LOW;
+    if (c->first_match != MXR_MATCH_NONE && category_of(c, c->first_match) == MXR_CAT_GATEWAY &&
+        c->mx_backend == MXR_MATCH_NONE) {
+      v->gateway = c->first_match;
+      v->provider = c->first_match;
+      v->category = MXR_CAT_GATEWAY;
+      v->confidence = MXR_CONF_MEDIUM;
+      if (behind(c, v, 0, 0) && v->confidence == MXR_CONF_HIGH) v->confidence = MXR_CONF_MEDIUM;
+    } else if (behind(c, v, 1, 0)) {
+      v->relay = 0;
+    } else if (c->first_match != MXR_MATCH_NONE) {
+      v->provider = c->first_match; /* a forwarding or transactional host further down */
+      v->category = category_of(c, c->first_match);
+      v->confidence = MXR_CONF_MEDIUM;
+    }
   } else if (lead == MXR_MATCH_SELF) {
+    /* Hosts under the domain: a server of its own, or a relay in front of a
+     * provider that a later MX host or the SPF record shows. */
     v->category = MXR_CAT_SELF;
+    v->confidence = MXR_CONF_MEDIUM;
+    if (behind(c, v, 1, 1)) v->relay = 0;
   } else if ((v->category = mxr_rules_category(c->rules, lead)) == MXR_CAT_GATEWAY) {
     /* A gateway in front: the mailbox behind it shows in another MX host,
      * or else in the SPF record. */
-    int behind = c->mx_backend != MXR_MATCH_NONE    ? c->mx_backend
-                 : c->spf_mailbox != MXR_MATCH_NONE ? c->spf_mailbox
-                                                    : c->spf_other;
     v->gateway = lead;
-    if (behind != MXR_MATCH_NONE) {
-      v->provider = behind;
-      v->category = behind == MXR_MATCH_SELF ? MXR_CAT_SELF : mxr_rules_category(c->rules, behind);
+    v->confidence = MXR_CONF_MEDIUM;
+    behind(c, v, 0, 0);
+  } else if (v->category == MXR_CAT_HOSTING || v->category == MXR_CAT_ISP) {
+    /* A hoster's or an ISP's host first: its own mailboxes, unless a later
+     * MX host or the SPF record names a mailbox provider: then the host is a
+     * relay (a filter, a municipal data centre) in front of that provider. */
+    int mb = c->mx_mailbox != MXR_MATCH_NONE ? c->mx_mailbox : c->spf_mailbox;
+    if (mb != MXR_MATCH_NONE && mb != lead) {
+      v->gateway = lead;
+      v->provider = mb;
+      v->category = MXR_CAT_MAILBOX;
+      v->confidence = c->mx_mailbox != MXR_MATCH_NONE ? MXR_CONF_HIGH : MXR_CONF_MEDIUM;
     }
   }
 }

@@ -27,7 +27,10 @@ enum mxr_rule_kind { MXR_RULE_MX = 0, MXR_RULE_SPF = 1 };
 
 #define MXR_MATCH_NONE (-1) /* no rule matched */
 #define MXR_MATCH_SELF (-2) /* an MX host under the domain itself */
-#define MXR_MAX_SENDERS 32  /* distinct senders kept per classification */
+#define MXR_MAX_SENDERS 32  /* distinct senders kept without a caller's buffer */
+
+/* How sure a verdict is (see docs/classify.md, "Confidence"). */
+enum mxr_confidence { MXR_CONF_HIGH = 0, MXR_CONF_MEDIUM, MXR_CONF_LOW };
 
 typedef struct mxr_rules mxr_rules;
 
@@ -74,32 +77,50 @@ typedef struct mxr_classifier {
   const mxr_rules *rules;
   char domain[254]; /* normalised, "" when unknown */
   size_t dlen;
+  char alias[254]; /* the domain's CNAME target, normalised, "" when none */
+  size_t alen;
   int nhosts;
-  int primary;     /* match of the first host */
-  int first_match; /* first host that matched a provider or the domain */
-  int mx_backend;  /* first host that is self or a mailbox/hosting/isp provider */
-  int spf_mailbox; /* first SPF include of a mailbox provider */
-  int spf_other;   /* first SPF include of a hosting/isp provider */
-  int nsenders;
-  int senders[MXR_MAX_SENDERS];
+  int primary;      /* match of the first host */
+  int first_match;  /* first host that matched a provider or the domain */
+  int mx_backend;   /* first host that is self or a mailbox/hosting/isp provider */
+  int mx_provider;  /* first host that is a mailbox/hosting/isp provider */
+  int mx_mailbox;   /* first host that is a mailbox provider */
+  int spf_mailbox;  /* first SPF include of a mailbox provider */
+  int spf_other;    /* first SPF include of a hosting/isp provider */
+  int nsenders;     /* distinct senders kept in senders[] */
+  int senders_cap;  /* room in senders[] */
+  int senders_full; /* 1 when a distinct sender found no room */
+  int *senders;     /* senders_buf, or the caller's (mxr_classify_senders) */
+  int senders_buf[MXR_MAX_SENDERS];
 } mxr_classifier;
 
 typedef struct mxr_verdict {
-  int provider; /* provider number, MXR_MATCH_SELF, or MXR_MATCH_NONE */
-  int category; /* enum mxr_category */
-  int gateway;  /* provider number of the gateway in front, or MXR_MATCH_NONE */
+  int provider;   /* provider number, MXR_MATCH_SELF, or MXR_MATCH_NONE */
+  int category;   /* enum mxr_category */
+  int gateway;    /* provider number of the gateway in front, or MXR_MATCH_NONE */
+  int relay;      /* position of the MX host that relays to the provider when
+                   * no known gateway does (an unknown or self-hosted host), or -1 */
+  int confidence; /* enum mxr_confidence */
 } mxr_verdict;
 
 /* domain may be NULL (then no host counts as self). */
 void mxr_classify_begin(mxr_classifier *c, const mxr_rules *rules, const char *domain, size_t dlen);
+/* The domain is an alias (CNAME) of `target`: hosts under it count as self
+ * too. Call before the first host. */
+void mxr_classify_alias(mxr_classifier *c, const char *target, size_t len);
+/* Gives room for cap distinct senders (buf outlives the classification);
+ * without it MXR_MAX_SENDERS are kept. Call before the first include. */
+void mxr_classify_senders(mxr_classifier *c, int *buf, int cap);
 /* Looks at the next MX host. Returns its match (a provider, MXR_MATCH_SELF or
  * MXR_MATCH_NONE); *rule_id as for mxr_rules_match (-1 for SELF). */
 int mxr_classify_host(mxr_classifier *c, const char *host, size_t len, int *rule_id);
 /* Looks at an SPF include/redirect domain. Returns its provider or
  * MXR_MATCH_NONE, with *rule_id; *is_new is 1 when it is a sender not seen
- * before. */
+ * before (and kept: senders_full says when one was not). */
 int mxr_classify_include(mxr_classifier *c, const char *dom, size_t len, int *rule_id, int *is_new);
-/* The decision. */
+/* The decision: the primary MX host's provider; behind a gateway, or behind
+ * an unknown or self-hosted relay, the mailbox that a later MX host or else
+ * the SPF record shows. */
 void mxr_classify_end(const mxr_classifier *c, mxr_verdict *v);
 
 #endif

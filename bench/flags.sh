@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Flag look-up benchmark (issue 14): builds the Lua 5.4 module and runs
+# bench/flags_bench.lua [N]. Prints figures; it is not a test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh 5.4
+LUA_PATH="./lua/?.lua;./lua/?/init.lua;;" LUA_CPATH="./build-5.4/?.so;;" exec lua5.4 bench/flags_bench.lua "$@"
