@@ -21,7 +21,7 @@ M.array_mt = { __jsontype = "array" }
 -- Names under which mxrecord's results hold lists (possibly empty).
 local LIST_FIELDS = {
   records = true, reasons = true, senders = true, evidence = true, mail_hosts = true,
-  addresses = true, hosts = true,
+  addresses = true, hosts = true, failed = true, stack = true, problems = true, findings = true,
 }
 M.list_fields = LIST_FIELDS
 
