@@ -18,6 +18,9 @@ void mxr_lua_open_address(lua_State *L);
 /* Pushes an answer as (res) or (nil, message, code); returns the count. */
 int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_answer *a);
 
+/* The query type named by the string at idx (one of mxr_qtype_names); raises otherwise. */
+int mxr_lua_check_qtype(lua_State *L, int idx);
+
 /* Adds build_query(), parse_answer() and seen_set() to the module table on top of the stack. */
 void mxr_lua_open_wire(lua_State *L);
 

@@ -61,6 +61,10 @@ int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_ans
     lua_pushstring(L, a->cname);
     lua_setfield(L, -2, "cname");
   }
+  if (a->secure) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "secure");
+  }
   lua_createtable(L, (int)a->count, 0);
   for (i = 0; i < a->count; i++) {
     const mxr_record *rec = &a->records[i];
@@ -68,13 +72,21 @@ int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_ans
       lua_pushlstring(L, rec->text, rec->len);
     } else {
       lua_createtable(L, 0, 3);
-      if (qtype == MXR_T_MX) {
-        set_int(L, "preference", rec->pref);
-        lua_pushlstring(L, rec->text, rec->len);
-        lua_setfield(L, -2, "exchange");
-      } else {
-        lua_pushlstring(L, rec->text, rec->len);
-        lua_setfield(L, -2, "address");
+      lua_pushlstring(L, rec->text, rec->len);
+      switch (qtype) {
+        case MXR_T_MX:
+          lua_setfield(L, -2, "exchange");
+          set_int(L, "preference", rec->pref);
+          break;
+        case MXR_T_A:
+        case MXR_T_AAAA: lua_setfield(L, -2, "address"); break;
+        case MXR_T_TLSA:
+          lua_setfield(L, -2, "data");
+          set_int(L, "usage", rec->tlsa[0]);
+          set_int(L, "selector", rec->tlsa[1]);
+          set_int(L, "mtype", rec->tlsa[2]);
+          break;
+        default: lua_setfield(L, -2, "target"); /* PTR, NS, CNAME */
       }
       set_int(L, "ttl", (lua_Integer)rec->ttl);
     }
@@ -223,16 +235,16 @@ static int wait_for(lua_State *L, lresolver *lr, uint64_t token) {
   }
 }
 
-static int lookup(lua_State *L, int qtype) {
-  lresolver *lr = check_open(L);
-  int async = !lua_isnoneornil(L, 3);
+/* The name is at stack index 2, the callback (or nothing) at cb. */
+static int lookup(lua_State *L, lresolver *lr, int qtype, int cb) {
+  int async = !lua_isnoneornil(L, cb);
   uint64_t token;
-  if (async) luaL_checktype(L, 3, LUA_TFUNCTION);
+  if (async) luaL_checktype(L, cb, LUA_TFUNCTION);
   token = submit(L, lr, qtype, 2);
   if (!async) return wait_for(L, lr, token);
   mxr_getuservalue(L, 1);
   lua_pushnumber(L, (lua_Number)token);
-  lua_pushvalue(L, 3);
+  lua_pushvalue(L, cb);
   lua_rawset(L, -3);
   lua_pushboolean(L, 1);
   return 1;
@@ -241,10 +253,8 @@ static int lookup(lua_State *L, int qtype) {
 /* r:_start(qtype, name) -> token: the first half of a blocking lookup, so
  * that Lua code can have several in flight at once (r:profile). */
 static int r_start(lua_State *L) {
-  static const char *const names[] = {"mx", "txt", "a", "aaaa", NULL};
-  static const int qtypes[] = {MXR_T_MX, MXR_T_TXT, MXR_T_A, MXR_T_AAAA};
   lresolver *lr = check_open(L);
-  int qtype = qtypes[luaL_checkoption(L, 2, NULL, names)];
+  int qtype = mxr_lua_check_qtype(L, 2);
   lua_pushnumber(L, (lua_Number)submit(L, lr, qtype, 3));
   return 1;
 }
@@ -321,10 +331,16 @@ static int r_wait(lua_State *L) {
   return wait_for(L, lr, (uint64_t)t);
 }
 
-static int r_mx(lua_State *L) { return lookup(L, MXR_T_MX); }
-static int r_txt(lua_State *L) { return lookup(L, MXR_T_TXT); }
-static int r_a(lua_State *L) { return lookup(L, MXR_T_A); }
-static int r_aaaa(lua_State *L) { return lookup(L, MXR_T_AAAA); }
+static int r_mx(lua_State *L) { return lookup(L, check_open(L), MXR_T_MX, 3); }
+static int r_txt(lua_State *L) { return lookup(L, check_open(L), MXR_T_TXT, 3); }
+static int r_a(lua_State *L) { return lookup(L, check_open(L), MXR_T_A, 3); }
+static int r_aaaa(lua_State *L) { return lookup(L, check_open(L), MXR_T_AAAA, 3); }
+
+/* r:query(name, qtype [, callback]): any type of mxr_qtype_names */
+static int r_query(lua_State *L) {
+  lresolver *lr = check_open(L);
+  return lookup(L, lr, mxr_lua_check_qtype(L, 3), 4);
+}
 
 /* ---- driving -------------------------------------------------------------- */
 
@@ -575,10 +591,10 @@ static int m_resolver(lua_State *L) {
 }
 
 static const luaL_Reg methods[] = {
-    {"mx", r_mx},         {"txt", r_txt},         {"a", r_a},        {"aaaa", r_aaaa},       {"poll", r_poll},
-    {"run", r_run},       {"pending", r_pending}, {"fds", r_fds},    {"timeout", r_timeout}, {"close", r_close},
-    {"_start", r_start},  {"_wait", r_wait},      {"_post", r_post}, {"_step", r_step},      {"_state", r_state},
-    {"pollfd", r_pollfd}, {"events", r_events},   {NULL, NULL},
+    {"query", r_query},  {"mx", r_mx},         {"txt", r_txt},         {"a", r_a},        {"aaaa", r_aaaa},
+    {"poll", r_poll},    {"run", r_run},       {"pending", r_pending}, {"fds", r_fds},    {"timeout", r_timeout},
+    {"close", r_close},  {"_start", r_start},  {"_wait", r_wait},      {"_post", r_post}, {"_step", r_step},
+    {"_state", r_state}, {"pollfd", r_pollfd}, {"events", r_events},   {NULL, NULL},
 };
 
 static const luaL_Reg metamethods[] = {

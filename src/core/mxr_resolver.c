@@ -373,7 +373,7 @@ static void finish(query *q, int status, const unsigned char *msg, size_t len) {
     return;
   }
   if (msg && len) {
-    mxr_answer_parse(msg, len, q->c->qtype, ans);
+    mxr_answer_parse(msg, len, q->c->name, q->c->qtype, ans);
   } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
     mxr_answer_fail(ans, MXR_E_NONE);
     ans->status = status == ARES_ENOTFOUND ? MXR_NXDOMAIN : MXR_NODATA;
