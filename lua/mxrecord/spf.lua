@@ -60,11 +60,10 @@ end
 -- lookup(qtype, name, cb) defaults to the resolver's cached lookups.
 function M.drive(r, ev, done, lookup)
   lookup = lookup or function(qtype, name, cb)
-    if type(r[qtype]) ~= "function" then
-      -- this resolver cannot ask that type (PTR before the generic query)
-      return r:_post(function() cb(nil, "query type " .. qtype .. " not supported", "notimp") end)
-    end
-    cache.lookup(r, qtype, name, cb)
+    if type(r[qtype]) == "function" then return cache.lookup(r, qtype, name, cb) end
+    -- types mxrecord.cache does not carry (PTR): asked directly
+    if type(r.query) == "function" then return r:query(name, qtype, cb) end
+    r:_post(function() cb(nil, "query type " .. qtype .. " not supported", "notimp") end)
   end
   local function advance()
     local st, a, b = ev:step()
