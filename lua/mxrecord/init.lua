@@ -8,6 +8,7 @@ local cache = require "mxrecord.cache"
 local verify = require "mxrecord.verify"
 local bulk = require "mxrecord.bulk"
 local spf = require "mxrecord.spf"
+local posture = require "mxrecord.posture"
 
 -- mxrecord.resolver(opts): the C constructor, with the Lua-side option
 -- `cache` checked here, so that a bad one fails where the resolver is made.
@@ -35,6 +36,7 @@ core.resolver_methods.cache_stats = cache.stats
 core.resolver_methods.cache_clear = cache.clear
 core.resolver_methods.lookup_many = bulk.lookup_many
 core.resolver_methods.spf_check = spf.spf_check
+core.resolver_methods.posture = posture.posture
 require("mxrecord.host").install(core.resolver_methods)
 
 -- Inside nginx (OpenResty's Lua module) resolvers use cosockets instead.

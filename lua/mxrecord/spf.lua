@@ -121,6 +121,155 @@ function M.evaluate(args, answer)
   end
 end
 
+
+-- The include tree, read statically (what an audit counts, as checkdmarc
+-- does; evaluation proper is spf_check):
+-- M.tree(r, domain, cb) -> cb(node) from poll()/run()/_step(), where node =
+--   { domain =, records = {every v=spf1 string}, record = (the one), error =,
+--     tempfail = {message, code}, terms = {...}, children = { node... } (via =
+--     "include" | "redirect"), own_lookups =, void = (own void lookups) }
+-- and the root also has lookups =, void_lookups = (over the tree), all =
+-- (qualifier and "all" of the record deciding by default, following
+-- redirects), senders = { {domain =, provider =, name =}... } (include
+-- targets with valid records, at any depth; macro targets left out) and
+-- problems = {...}.
+local LOOKUP_KINDS = { include = true, a = true, mx = true, ptr = true, exists = true }
+local MAX_TREE_NODES = 60
+
+local classify_one -- lazily: mxrecord.classify loads the provider rules
+local function provider_of(domain)
+  classify_one = classify_one or require("mxrecord.classify").classify
+  local c = classify_one({}, "v=spf1 include:" .. domain)
+  local s = c and c.senders and c.senders[1]
+  if s then return s.id, s.name end
+end
+
+function M.tree(r, domain, cb)
+  local pending, nodes, seen = 0, 0, {}
+  local root
+  local lookup = function(qtype, name, k) cache.lookup(r, qtype, name, k) end
+  local finish
+
+  local function done_one()
+    pending = pending - 1
+    if pending == 0 then finish() end
+  end
+
+  local function fetch(node)
+    nodes = nodes + 1
+    pending = pending + 1
+    lookup("txt", node.domain, function(res, msg, code)
+      if not res then
+        node.tempfail = { message = msg, code = code }
+        return done_one()
+      end
+      node.records = {}
+      for _, t in ipairs(res.records or {}) do
+        if core.spf_is_record(t) then node.records[#node.records + 1] = t end
+      end
+      if #node.records == 0 then
+        node.error = "no SPF record"
+        return done_one()
+      end
+      if #node.records > 1 then
+        node.error = #node.records .. " SPF records"
+        return done_one()
+      end
+      node.record = node.records[1]
+      local parsed, err = core.spf_parse(node.record)
+      if not parsed then
+        node.error = err
+        return done_one()
+      end
+      node.terms = parsed.terms
+      local has_all = false
+      for _, t in ipairs(parsed.terms) do
+        if t.kind == "all" then has_all = true end
+      end
+      for _, t in ipairs(parsed.terms) do
+        if LOOKUP_KINDS[t.kind] or (t.kind == "redirect" and not has_all) then
+          node.own_lookups = node.own_lookups + 1
+        end
+        local macro = t.value and t.value:find("%", 1, true)
+        if (t.kind == "include" or (t.kind == "redirect" and not has_all)) and not macro then
+          local target = core.normalize_name(t.value) or t.value:lower()
+          local child = { domain = target, via = t.kind, children = {}, own_lookups = 0, void = 0 }
+          node.children[#node.children + 1] = child
+          if seen[target] then
+            child.error = "loop"
+          elseif nodes >= MAX_TREE_NODES then
+            child.error = "not followed (tree too large)"
+          else
+            seen[target] = true
+            fetch(child)
+          end
+        elseif (t.kind == "a" or t.kind == "mx" or t.kind == "exists") and not macro then
+          -- a void lookup: the name does not exist (a, exists) or has no MX
+          local target = t.value and (core.normalize_name(t.value) or t.value:lower()) or node.domain
+          pending = pending + 1
+          lookup(t.kind == "mx" and "mx" or "a", target, function(ares)
+            if ares and (ares.status == "nxdomain" or (t.kind ~= "a" and ares.status == "nodata")) then
+              node.void = node.void + 1
+            end
+            if ares and t.kind == "mx" and ares.records and #ares.records > 10 then
+              node.mx_over_limit = target
+            end
+            done_one()
+          end)
+        end
+      end
+      done_one()
+    end)
+  end
+
+  finish = function()
+    local problems, senders, sender_seen = {}, {}, {}
+    local function walk(node, top)
+      local lookups, voids = node.own_lookups, node.void
+      if not top and node.via and (node.error == "no SPF record") then voids = voids + 1 end
+      if node.error and not top then
+        problems[#problems + 1] = ("%s:%s: %s"):format(node.via, node.domain, node.error)
+      end
+      if node.mx_over_limit then
+        problems[#problems + 1] = node.mx_over_limit .. " has more than 10 MX records"
+      end
+      for _, t in ipairs(node.terms or {}) do
+        if t.kind == "ptr" then problems[#problems + 1] = node.domain .. " uses ptr (RFC 7208 5.5: do not)" end
+      end
+      for _, c in ipairs(node.children) do
+        if c.via == "include" and c.record and not c.error and not sender_seen[c.domain] then
+          sender_seen[c.domain] = true
+          local id, name = provider_of(c.domain)
+          senders[#senders + 1] = { domain = c.domain, provider = id, name = name }
+        end
+        local l, v = walk(c, false)
+        lookups, voids = lookups + l, voids + v
+      end
+      return lookups, voids
+    end
+    root.lookups, root.void_lookups = walk(root, true)
+    -- the default verdict: the all term, or the redirect target's
+    local node = root
+    while node do
+      local all, redirect
+      for _, t in ipairs(node.terms or {}) do
+        if t.kind == "all" then all = t.qualifier .. "all" end
+      end
+      if all then root.all = all break end
+      for _, c in ipairs(node.children) do
+        if c.via == "redirect" then redirect = c end
+      end
+      node = redirect
+    end
+    root.senders, root.problems = senders, problems
+    cb(root)
+  end
+
+  root = { domain = domain, children = {}, own_lookups = 0, void = 0 }
+  seen[domain] = true
+  fetch(root)
+end
+
 M.parse = core.spf_parse
 M.expand = core.spf_expand
 M.is_record = core.spf_is_record
