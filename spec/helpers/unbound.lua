@@ -48,7 +48,7 @@ local function ask(port, name, qtype)
   u:setpeername("127.0.0.1", port)
   local q = { "\0\1\1\0\0\1\0\0\0\0\0\0" }
   for label in name:gmatch("[^.]+") do q[#q + 1] = string.char(#label) .. label end
-  q[#q + 1] = "\0" .. string.char(qtype >> 8, qtype & 255) .. "\0\1"
+  q[#q + 1] = "\0" .. string.char(math.floor(qtype / 256), qtype % 256) .. "\0\1"
   u:send(table.concat(q))
   local r = u:receive()
   u:close()
