@@ -72,14 +72,18 @@ function M.drive(r, ev, done, lookup)
       return done(a)
     end
     local name, qtype = a, b
-    lookup(qtype, name, function(res, _, code)
-      local ok, err = pcall(feed, ev, name, qtype, res, code)
-      if not ok then
+    local ok, err = pcall(lookup, qtype, name, function(res, _, code)
+      local fed, ferr = pcall(feed, ev, name, qtype, res, code)
+      if not fed then
         ev:close()
-        return done(nil, tostring(err))
+        return done(nil, tostring(ferr))
       end
       advance()
     end)
+    if not ok then -- the resolver closed under us
+      ev:close()
+      done(nil, tostring(err))
+    end
   end
   advance()
 end

@@ -502,7 +502,10 @@ int mxr_spf_feed(mxr_spf *ev, const char *name, int qtype, int dns, size_t n, co
     return -1;
   }
   ans *a = calloc(1, sizeof *a);
-  if (!a) return -1;
+  if (!a) {
+    ev->overflow = 1; /* the next step ends the evaluation instead of asking again */
+    return -1;
+  }
   a->qtype = qtype;
   a->dns = dns;
   a->name = dupn(name, strlen(name));
@@ -516,6 +519,7 @@ int mxr_spf_feed(mxr_spf *ev, const char *name, int qtype, int dns, size_t n, co
     free(a->rec);
     free(a->len);
     free(a);
+    ev->overflow = 1;
     return -1;
   }
   if (dns == MXR_SPF_DNS_OK) {
@@ -1062,7 +1066,7 @@ int mxr_spf_step(mxr_spf *ev, const char **name, int *qtype) {
   if (ev->done) return MXR_SPF_DONE;
   reset_run(ev);
   if (ev->overflow) {
-    problem(ev, "too many DNS answers for one evaluation");
+    problem(ev, "too many DNS answers for one evaluation, or out of memory");
     finish(ev, MXR_SPF_R_TEMPERROR);
     return MXR_SPF_DONE;
   }
