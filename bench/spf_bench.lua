@@ -1,7 +1,8 @@
 -- bench/spf_bench.lua [N] [WINDOW]: r:spf_check evaluations per second, cold
 -- (every question new to the resolver's cache) and warm (the same domains
 -- again), the queries one evaluation asks, the evaluator alone (answers from
--- a table, no DNS), and the raw TXT query rate of the same server for scale.
+-- a table, no DNS), r:posture domains per second, and the raw TXT query
+-- rate of the same server for scale.
 -- Starts its own knotd on loopback over a generated zone of N domains
 -- (default 2000); WINDOW evaluations in flight (default 100). Run from the
 -- repository root:
@@ -105,6 +106,26 @@ for _ = 1, window do launch() end
 while done < n do raw:run(1) end
 local raw_rate = n / (clock() - t0)
 raw:close()
+
+-- r:posture over the same domains (MX, SPF tree, DMARC and its walk, MTA-STS,
+-- TLS-RPT, BIMI, TLSA per MX host), window as above
+local pr = mxrecord.resolver { servers = { srv.address }, timeout = 0.5, tries = 4, cache = { size = 100000 } }
+next_i, done = 0, 0
+t0 = clock()
+local function launch_posture()
+  if next_i >= n then return end
+  local i = next_i
+  next_i = next_i + 1
+  pr:posture(domain(i), function()
+    done = done + 1
+    launch_posture()
+  end)
+end
+for _ = 1, window do launch_posture() end
+while done < n do pr:run(1) end
+local posture_secs = clock() - t0
+local posture_asked = pr:cache_stats().asked
+pr:close()
 srv:stop()
 os.remove(zonefile)
 
@@ -115,3 +136,5 @@ print(("spf_check warm: %d evaluations in %.2f s = %.0f/s, %.2f queries per eval
 print(("evaluator alone (answers from a table): %.0f evaluations/s"):format(pure))
 print(("raw TXT queries, same server and window: %.0f/s (cold spf_check = %.2f queries x %.0f/s = %.0f queries/s)")
   :format(raw_rate, asked / n, n / cold, asked / cold))
+print(("posture: %d domains in %.2f s = %.0f/s, %.2f cached-path queries per domain (+1 TLSA per MX host)")
+  :format(n, posture_secs, n / posture_secs, posture_asked / n))
