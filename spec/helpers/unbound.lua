@@ -125,7 +125,7 @@ end
 -- knotd has signed the zone.
 function M.dnskey_anchor(proc, zone)
   for _ = 1, 100 do
-    local p = assert(io.popen("kdig +short -p " .. proc.port .. " @127.0.0.1 DNSKEY " .. zone .. " 2>/dev/null"))
+    local p = assert(io.popen(CLEAN_ENV .. "kdig +short +time=1 +retry=0 -p " .. proc.port .. " @127.0.0.1 DNSKEY " .. zone .. " 2>/dev/null"))
     local out = p:read("*a")
     p:close()
     for line in out:gmatch("[^\n]+") do
