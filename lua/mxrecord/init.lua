@@ -42,7 +42,7 @@ require("mxrecord.host").install(core.resolver_methods)
 -- Inside nginx (OpenResty's Lua module) resolvers use cosockets instead.
 if type(ngx) == "table" and type(ngx.socket) == "table" and type(ngx.get_phase) == "function" then
   local ngxr = require "mxrecord.ngx" -- (loads only inside nginx: it reads ngx at load time)
-  for _, name in ipairs { "profile", "verify", "lookup_many", "cache_stats", "cache_clear" } do
+  for _, name in ipairs { "profile", "verify", "lookup_many", "cache_stats", "cache_clear", "spf_check", "posture" } do
     ngxr.Resolver[name] = core.resolver_methods[name]
   end
   M.resolver = function(opts)
