@@ -34,6 +34,22 @@ static inline void mxr_setfuncs(lua_State *L, const luaL_Reg *l) {
   }
 }
 
+/* Registers metatable `name` with __gc = gc (may be NULL) and __index = a
+ * table of methods (may be NULL); leaves the stack as it was. */
+static inline void mxr_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc) {
+  luaL_newmetatable(L, name);
+  if (gc) {
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  if (methods) {
+    lua_newtable(L);
+    mxr_setfuncs(L, methods);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+}
+
 /* Pushes msg with a traceback of L (the message handler for callbacks). */
 static inline void mxr_traceback(lua_State *L, const char *msg) {
 #ifdef MXR_PLAIN_LUA51

@@ -12,12 +12,9 @@
 /* normalize_name(s) -> name | nil, message, "badname" */
 static int m_normalize_name(lua_State *L) {
   size_t len;
-  const char *s, *why;
+  const char *s = mxr_lua_check_name(L, 1, &len), *why;
   char out[MXR_NAME_MAX + 1];
   int rc;
-  if (lua_type(L, 1) != LUA_TSTRING)
-    return luaL_argerror(L, 1, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, 1)));
-  s = lua_tolstring(L, 1, &len);
   if ((rc = mxr_domain_to_ascii(s, len, out, 0, &why)) < 0) {
     lua_pushnil(L);
     lua_pushfstring(L, rc == -2 ? "badname: not a valid internationalized domain name (%s)" : "badname: %s", why);

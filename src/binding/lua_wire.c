@@ -44,27 +44,17 @@ static int answer_gc(lua_State *L) {
   return 0;
 }
 
-int mxr_lua_check_qtype(lua_State *L, int idx) {
-  return mxr_qtype_parse(mxr_qtype_names[luaL_checkoption(L, idx, NULL, mxr_qtype_names)]);
-}
-
 /* build_query(name, qtype, id) -> packet, normalised name | nil, message, "badname" */
 static int m_build_query(lua_State *L) {
   size_t len;
-  const char *name, *why;
+  const char *name = mxr_lua_check_name(L, 1, &len), *why;
   char norm[MXR_NAME_MAX + 1];
   unsigned char pkt[512];
-  int qtype, n, rc;
-  lua_Integer id;
-  if (lua_type(L, 1) != LUA_TSTRING)
-    return luaL_argerror(L, 1, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, 1)));
-  name = lua_tolstring(L, 1, &len);
-  qtype = mxr_lua_check_qtype(L, 2);
-  id = luaL_checkinteger(L, 3);
-  if ((rc = mxr_domain_to_ascii(name, len, norm, 0, &why)) < 0) {
+  int qtype = mxr_lua_check_qtype(L, 2), n;
+  lua_Integer id = luaL_checkinteger(L, 3);
+  if (mxr_lua_to_ascii(name, len, norm, &why) < 0) {
     lua_pushnil(L);
-    lua_pushfstring(L, "badname: %s (%s %s)", rc == -2 ? "not a valid internationalized domain name" : why, name,
-                    mxr_qtype_name(qtype));
+    lua_pushfstring(L, "badname: %s (%s %s)", why, name, mxr_qtype_name(qtype));
     lua_pushliteral(L, "badname");
     return 3;
   }
@@ -97,19 +87,10 @@ static int m_parse_answer(lua_State *L) {
 static const luaL_Reg seen_methods[] = {{"add", seen_add}, {NULL, NULL}};
 
 void mxr_lua_open_wire(lua_State *L) {
-  luaL_newmetatable(L, SEEN_MT);
-  lua_pushcfunction(L, seen_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_newtable(L);
-  mxr_setfuncs(L, seen_methods);
-  lua_setfield(L, -2, "__index");
-  lua_pop(L, 1);
+  mxr_new_class(L, SEEN_MT, seen_methods, seen_gc);
   lua_pushcfunction(L, m_seen_set);
   lua_setfield(L, -2, "seen_set");
-  luaL_newmetatable(L, ANSWER_MT);
-  lua_pushcfunction(L, answer_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
+  mxr_new_class(L, ANSWER_MT, NULL, answer_gc);
   lua_pushcfunction(L, m_build_query);
   lua_setfield(L, -2, "build_query");
   lua_pushcfunction(L, m_parse_answer);

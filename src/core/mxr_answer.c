@@ -427,8 +427,8 @@ const char *mxr_status_name(int status) {
 }
 
 static const char *const error_codes[MXR_E__COUNT] = {
-    "ok",      "timeout", "servfail",  "refused", "connrefused", "formerr",  "notimp",
-    "badresp", "badname", "cancelled", "closed",  "nomem",       "noserver",
+    "ok",     "timeout", "servfail", "refused",   "connrefused", "formerr",
+    "notimp", "badresp", "badname",  "cancelled", "nomem",       "noserver",
 };
 
 static const char *const error_messages[MXR_E__COUNT] = {
@@ -442,7 +442,6 @@ static const char *const error_messages[MXR_E__COUNT] = {
     "the DNS answer was malformed",
     "bad domain name",
     "the query was cancelled",
-    "the resolver is closed",
     "out of memory",
     "no DNS servers are configured",
 };
