@@ -69,6 +69,7 @@ step build-lua5.3 bash scripts/build.sh 5.3
 step build-asan bash scripts/build.sh asan
 step api-cares-1.34 cares_134_api
 step fuzz-parser-classifier bash scripts/fuzz.sh 15
+step fuzz-spf-check bash scripts/fuzz_spf.sh 15
 step rock-lua5.4 rock 5.4
 step rock-luajit rock 5.1 LUA_INCDIR=/usr/include/luajit-2.1
 

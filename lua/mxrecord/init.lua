@@ -8,6 +8,8 @@ local cache = require "mxrecord.cache"
 local verify = require "mxrecord.verify"
 local bulk = require "mxrecord.bulk"
 local flags = require "mxrecord.flags"
+local spf = require "mxrecord.spf"
+local posture = require "mxrecord.posture"
 
 local M = {
   _VERSION = core._VERSION,
@@ -75,6 +77,8 @@ methods.verify = verify.verify
 methods.cache_stats = cache.stats
 methods.cache_clear = cache.clear
 methods.lookup_many = bulk.lookup_many
+methods.spf_check = spf.spf_check
+methods.posture = posture.posture
 
 -- Inside nginx (OpenResty's Lua module) the host carries the packets over
 -- cosockets: the same resolver, another transport and host.

@@ -39,4 +39,7 @@ int mxr_lua_check_qtype(lua_State *L, int idx);
 void mxr_lua_open_wire(lua_State *L);
 void mxr_lua_open_flags(lua_State *L); /* flag_lists() */
 
+/* Adds spf_new(), spf_parse(), spf_expand() and spf_is_record() to the module table on top of the stack. */
+void mxr_lua_open_spf(lua_State *L);
+
 #endif

@@ -46,5 +46,6 @@ MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
   mxr_lua_open_address(L);
   mxr_lua_open_wire(L);
   mxr_lua_open_flags(L);
+  mxr_lua_open_spf(L);
   return 1;
 }
