@@ -10,6 +10,8 @@
 #   spf       fuzz/fuzz_spf.c       include:/redirect= tokenizer: spans inside the input, as a naive split finds
 #   server    fuzz/fuzz_server.c    server strings: the c-ares form parses again to itself
 #   seen      fuzz/fuzz_seen.c      lookup_many's duplicate set against a naive list, across growth
+#   flags     fuzz/fuzz_flags.c     disposable/free/role flags and the registrable domain (see the file)
+# (the SPF evaluator has its own: scripts/fuzz_spf.sh, fuzz/fuzz_spf_check.c)
 #
 # The short run (the test command: scripts/fuzz.sh 15) shares TOTAL_SECONDS
 # (default 15) between the targets, at least one second each. The long run
@@ -29,7 +31,7 @@ else
   shift $(($# > 0 ? 1 : 0))
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(answer address name classify spf server seen)
+[ ${#targets[@]} -gt 0 ] || targets=(answer address name classify spf server seen flags)
 
 declare -A sources=(
   [answer]="src/core/mxr_answer.c src/core/mxr_name.c src/core/mxr_classify.c src/core/mxr_address.c"
@@ -39,6 +41,7 @@ declare -A sources=(
   [spf]="src/core/mxr_classify.c src/core/mxr_name.c"
   [server]="src/core/mxr_resolver.c src/core/mxr_answer.c src/core/mxr_name.c"
   [seen]="src/core/mxr_seen.c"
+  [flags]="src/core/mxr_flags.c"
 )
 
 mkdir -p build-fuzz
