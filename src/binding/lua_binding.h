@@ -21,4 +21,7 @@ int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_ans
 /* Adds build_query(), parse_answer() and seen_set() to the module table on top of the stack. */
 void mxr_lua_open_wire(lua_State *L);
 
+/* Adds smtp_session() (and smtp_pool()) to the module table on top of the stack. */
+void mxr_lua_open_smtp(lua_State *L);
+
 #endif

@@ -48,5 +48,6 @@ MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
   mxr_lua_open_classify(L);
   mxr_lua_open_address(L);
   mxr_lua_open_wire(L);
+  mxr_lua_open_smtp(L);
   return 1;
 }

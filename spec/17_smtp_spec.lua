@@ -1,0 +1,210 @@
+-- 17_smtp_spec.lua: the SMTP probe. First the sans-I/O engine fed with
+-- bytes (core.smtp_session), then the transport and r:verify{smtp=...}
+-- against real postfix instances and faulty servers on loopback.
+local core = require "mxrecord.core"
+
+-- Runs one session: chunks are what the server sends, one after the
+-- other; between them the engine's output is collected. Returns the
+-- results, the commands sent (one string per line) and the session.
+local function converse(opts, chunks, close)
+  opts.helo = opts.helo or "probe.example.test"
+  local s = core.smtp_session(opts)
+  local now = 100
+  s:start(now)
+  s:connected(now)
+  local sent = {}
+  local function collect()
+    local out = s:output()
+    if out then
+      for line in out:gmatch("(.-)\r\n") do sent[#sent + 1] = line end
+    end
+  end
+  for _, c in ipairs(chunks) do
+    if type(c) == "number" then
+      now = now + c
+      s:tick(now)
+    else
+      s:feed(c, now)
+    end
+    collect()
+  end
+  if close ~= false then s:eof(now) end
+  collect()
+  return s:results(), sent, s
+end
+
+describe("smtp engine (bytes in, bytes out)", function()
+  it("walks banner, EHLO, MAIL, the probe and each address, then QUIT; never DATA", function()
+    local res, sent = converse({ probe = "zz9@x.test", addresses = { "a@x.test", "b@x.test" } }, {
+      "220 mx.x.test ESMTP\r\n",
+      "250-mx.x.test\r\n250-SIZE 1000\r\n250 ENHANCEDSTATUSCODES\r\n",
+      "250 2.1.0 Ok\r\n",
+      "550 5.1.1 <zz9@x.test>: Recipient address rejected: User unknown\r\n",
+      "250 2.1.5 Ok\r\n",
+      "550 5.1.1 <b@x.test>: Recipient address rejected: User unknown\r\n",
+      "221 2.0.0 Bye\r\n",
+    })
+    assert.same({ "EHLO probe.example.test", "MAIL FROM:<>", "RCPT TO:<zz9@x.test>", "RCPT TO:<a@x.test>",
+      "RCPT TO:<b@x.test>", "QUIT" }, sent)
+    assert.equal("rejected", res.probe.state)
+    assert.equal("accepted", res[1].state)
+    assert.equal(250, res[1].code)
+    assert.equal("2.1.5", res[1].enhanced)
+    assert.equal("rejected", res[2].state)
+    assert.equal("5.1.1", res[2].enhanced)
+    assert.matches("User unknown", res[2].reply)
+    assert.is_true(res.features.enhancedstatuscodes)
+    assert.is_false(res.features.pipelining)
+  end)
+
+  it("pipelines MAIL and the RCPTs when PIPELINING is offered", function()
+    local res, sent = converse({ from = "bounce@p.test", probe = "zz9@x.test", addresses = { "a@x.test" } }, {
+      "220 mx ESMTP\r\n",
+      "250-mx\r\n250 PIPELINING\r\n",
+      "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n",
+      "221 Bye\r\n",
+    })
+    assert.same({ "EHLO probe.example.test", "MAIL FROM:<bounce@p.test>", "RCPT TO:<zz9@x.test>",
+      "RCPT TO:<a@x.test>", "QUIT" }, sent)
+    assert.equal("catch_all", res[1].state)
+    assert.equal("accepted", res.probe.state)
+    assert.is_true(res.features.pipelining)
+  end)
+
+  it("falls back to HELO when EHLO gets a 5xx", function()
+    local res, sent = converse({ addresses = { "a@x.test" } }, {
+      "220 old\r\n", "502 5.5.2 Error: command not recognized\r\n", "250 old\r\n", "250 ok\r\n", "250 ok\r\n",
+      "221 bye\r\n",
+    })
+    assert.same({ "EHLO probe.example.test", "HELO probe.example.test", "MAIL FROM:<>", "RCPT TO:<a@x.test>",
+      "QUIT" }, sent)
+    assert.equal("accepted", res[1].state)
+    assert.is_true(res.features.helo)
+  end)
+
+  it("names each RCPT reply: full, greylisted, blocked, rejected without an enhanced code", function()
+    local res = converse({ addresses = { "full@x.test", "grey@x.test", "pol@x.test", "old@x.test", "f2@x.test" } }, {
+      "220 mx\r\n", "250 mx\r\n", "250 ok\r\n",
+      "452 4.2.2 <full@x.test>: Recipient address rejected: Mailbox full\r\n",
+      "450 4.2.0 <grey@x.test>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/x.test.html\r\n",
+      "554 5.7.1 <pol@x.test>: Recipient address rejected: Access denied\r\n",
+      "550 No such user here\r\n",
+      "552 Mailbox over quota\r\n",
+      "221 bye\r\n",
+    })
+    assert.equal("full", res[1].state)
+    assert.equal("greylisted", res[2].state)
+    assert.equal(450, res[2].code)
+    assert.equal("blocked", res[3].state)
+    assert.equal("rejected", res[4].state)
+    assert.equal(550, res[4].code)
+    assert.is_nil(res[4].enhanced)
+    assert.equal("full", res[5].state)
+  end)
+
+  it("a 4xx is never rejected, whatever its text", function()
+    local res = converse({ addresses = { "a@x.test", "b@x.test" } }, {
+      "220 mx\r\n", "250 mx\r\n", "250 ok\r\n",
+      "450 4.1.1 <a@x.test>: Recipient address rejected: unverified address: User unknown\r\n",
+      "451 4.7.1 Client blocked using zen.spamhaus.org\r\n", "221 bye\r\n",
+    })
+    assert.equal("greylisted", res[1].state)
+    assert.equal("blocked", res[2].state)
+    assert.equal(451, res[2].code)
+  end)
+
+  it("stops at the server's recipient limit and leaves the rest untried", function()
+    local res, sent = converse({ addresses = { "a@x.test", "b@x.test", "c@x.test" } }, {
+      "220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n",
+      "452 4.5.3 Error: too many recipients\r\n", "221 bye\r\n",
+    })
+    assert.equal("accepted", res[1].state)
+    assert.equal("untried", res[2].state)
+    assert.equal("untried", res[3].state)
+    assert.equal("QUIT", sent[#sent])
+    assert.equal(5, #sent) -- c@ is never sent
+  end)
+
+  it("554 at the banner: every address blocked, QUIT, nothing else", function()
+    local res, sent = converse({ probe = "zz@x.test", addresses = { "a@x.test" } }, {
+      "554 5.7.1 mx.x.test: no SMTP service for you\r\n", "221 bye\r\n",
+    })
+    assert.same({ "QUIT" }, sent)
+    assert.equal("blocked", res[1].state)
+    assert.equal("banner", res[1].stage)
+    assert.equal(554, res[1].code)
+    assert.equal("blocked", res.session.state)
+  end)
+
+  it("a refusal of MAIL FROM blocks every address", function()
+    local res, sent = converse({ addresses = { "a@x.test" } }, {
+      "220 mx\r\n", "250 mx\r\n", "553 5.7.1 <>: Sender address rejected: Access denied\r\n", "221 bye\r\n",
+    })
+    assert.equal("blocked", res[1].state)
+    assert.equal("mail", res[1].stage)
+    assert.same({ "EHLO probe.example.test", "MAIL FROM:<>", "QUIT" }, sent)
+  end)
+
+  it("garbage, long lines and mismatched multi-line codes are protocol errors", function()
+    local res, sent = converse({ addresses = { "a@x.test" } }, { "HTTP/1.1 400 Bad Request\r\n" })
+    assert.equal("protocol", res[1].state)
+    assert.same({}, sent)
+    res = converse({ addresses = { "a@x.test" } }, { "220 " .. string.rep("x", 600) .. "\r\n" })
+    assert.equal("protocol", res[1].state)
+    res = converse({ addresses = { "a@x.test" } }, { "220 mx\r\n", "250-mx\r\n251 mx\r\n" })
+    assert.equal("protocol", res[1].state)
+    -- a line of exactly 512 octets with its CRLF is allowed
+    res = converse({ addresses = { "a@x.test" } }, { "220 " .. string.rep("x", 506) .. "\r\n", "250 mx\r\n",
+      "250 ok\r\n", "250 ok\r\n", "221 bye\r\n" })
+    assert.equal("accepted", res[1].state)
+  end)
+
+  it("a reply to a command not sent yet is a protocol error (no desynchronised dialogue)", function()
+    local res = converse({ addresses = { "a@x.test" } }, { "220 mx\r\n250 mx\r\n250 ok\r\n250 ok\r\n" })
+    assert.equal("protocol", res[1].state)
+  end)
+
+  it("closed at once is unreachable; closed in mid-dialogue is protocol; silence is timeout", function()
+    local res = converse({ addresses = { "a@x.test" } }, {})
+    assert.equal("unreachable", res[1].state)
+    res = converse({ addresses = { "a@x.test" } }, { "220 mx\r\n", "250 mx\r\n" })
+    assert.equal("protocol", res[1].state)
+    res = converse({ addresses = { "a@x.test" }, command_timeout = 5 }, { "220 mx\r\n", 4, 2 }, false)
+    assert.equal("timeout", res[1].state)
+    assert.equal("helo", res[1].stage)
+  end)
+
+  it("has its own deadlines: connect, then each reply", function()
+    local s = core.smtp_session{ helo = "p.test", addresses = { "a@x.test" }, connect_timeout = 3, command_timeout = 7 }
+    s:start(10)
+    assert.equal(13, s:deadline())
+    assert.is_true(s:tick(13))
+    assert.equal("timeout", s:results()[1].state)
+    assert.equal("connect", s:results()[1].stage)
+    assert.is_nil(s:deadline())
+    s = core.smtp_session{ helo = "p.test", addresses = { "a@x.test" }, command_timeout = 7 }
+    s:start(10)
+    s:connected(11)
+    assert.equal(18, s:deadline())
+    s:connect_failed(12)
+    assert.equal("unreachable", s:results()[1].state)
+  end)
+
+  it("keeps reply text bounded and printable, joined over lines", function()
+    local res = converse({ addresses = { "a@x.test" } }, {
+      "220 mx\r\n", "250 mx\r\n", "250 ok\r\n",
+      string.rep("550-5.1.1 " .. string.rep("y", 400) .. "\r\n", 5) .. "550 5.1.1 end\0\1\r\n", "221 bye\r\n",
+    })
+    assert.equal("rejected", res[1].state)
+    assert.is_true(#res[1].reply <= 512)
+    assert.not_matches("[%c\128-\255]", res[1].reply)
+  end)
+
+  it("refuses addresses and names that could smuggle commands", function()
+    assert.has_error(function() core.smtp_session{ helo = "a b" } end)
+    assert.has_error(function() core.smtp_session{ helo = "p.test", from = "a@b\r\nDATA" } end)
+    assert.has_error(function() core.smtp_session{ helo = "p.test", addresses = { "a@b>\r\nDATA" } } end)
+    assert.has_error(function() core.smtp_session{ helo = "p.test", addresses = { "a@b\0c" } } end)
+    assert.has_error(function() core.smtp_session{ helo = "p.test", nonsense = 1 } end, nil)
+  end)
+end)

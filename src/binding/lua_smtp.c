@@ -1,0 +1,256 @@
+/* lua_smtp.c: the SMTP engine for Lua.
+ *   core.smtp_session{...}  the sans-I/O engine, for transports that carry
+ *                           bytes themselves (nginx cosockets, tests)
+ *   core.smtp_pool{...}     sessions over the module's own non-blocking
+ *                           sockets (mxr_conn), driven by poll()/run()
+ * Times given to and returned by sessions are seconds (mxrecord.monotonic()). */
+#include <math.h>
+#include <string.h>
+
+#include "lua_binding.h"
+#include "lua_compat.h"
+#include "mxr_smtp.h"
+
+#define SESSION_MT "mxrecord.smtp_session"
+
+static int64_t to_ms(lua_State *L, int i) {
+  lua_Number t = luaL_checknumber(L, i);
+  if (!(t >= 0 && t < 9.0e12)) luaL_argerror(L, i, "a time in seconds expected");
+  return (int64_t)floor(t * 1000.0);
+}
+
+/* Reads the session options of the table at index t into o (strings stay
+ * in the table). Raises on unknown or mistyped fields. */
+static void read_options(lua_State *L, int t, const char *fname, mxr_smtp_options *o, int allow_extra) {
+  memset(o, 0, sizeof *o);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    int vt = lua_type(L, -1);
+    if (!k) luaL_error(L, "bad argument #1 to '%s' (option names must be strings)", fname);
+    if (!strcmp(k, "helo") || !strcmp(k, "from") || !strcmp(k, "probe")) {
+      if (vt != LUA_TSTRING) luaL_error(L, "bad argument #1 to '%s' (option '%s': string expected)", fname, k);
+      if (strlen(lua_tostring(L, -1)) != mxr_rawlen(L, -1))
+        luaL_error(L, "bad argument #1 to '%s' (option '%s': contains a NUL byte)", fname, k);
+      if (k[0] == 'h')
+        o->helo = lua_tostring(L, -1);
+      else if (k[0] == 'f')
+        o->from = lua_tostring(L, -1);
+      else
+        o->probe = lua_tostring(L, -1);
+    } else if (!strcmp(k, "connect_timeout") || !strcmp(k, "command_timeout")) {
+      lua_Number v;
+      if (vt != LUA_TNUMBER) luaL_error(L, "bad argument #1 to '%s' (option '%s': number expected)", fname, k);
+      v = lua_tonumber(L, -1);
+      if (!(v > 0 && v <= 3600)) luaL_error(L, "bad argument #1 to '%s' (option '%s': 0 < seconds <= 3600)", fname, k);
+      if (k[1] == 'o' && k[2] == 'n' && k[3] == 'n')
+        o->connect_timeout_ms = (int)ceil(v * 1000);
+      else
+        o->command_timeout_ms = (int)ceil(v * 1000);
+    } else if (!strcmp(k, "pipelining")) {
+      if (vt != LUA_TBOOLEAN) luaL_error(L, "bad argument #1 to '%s' (option 'pipelining': boolean expected)", fname);
+      o->no_pipelining = !lua_toboolean(L, -1);
+    } else if (!allow_extra || (strcmp(k, "addresses") && strcmp(k, "host") && strcmp(k, "port") &&
+                                strcmp(k, "address") && strcmp(k, "tag"))) {
+      luaL_error(L, "bad argument #1 to '%s' (unknown option '%s')", fname, k);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* Adds the strings of the array field "addresses" of the table at t. */
+static void add_addresses(lua_State *L, int t, const char *fname, mxr_smtp *s) {
+  size_t i, n, len;
+  const char *a, *why;
+  lua_getfield(L, t, "addresses");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (!lua_istable(L, -1)) luaL_error(L, "bad argument #1 to '%s' (option 'addresses': table expected)", fname);
+  n = mxr_rawlen(L, -1);
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, (int)i);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "bad argument #1 to '%s' (addresses[%d]: string expected)", fname, (int)i);
+    a = lua_tolstring(L, -1, &len);
+    if (mxr_smtp_add_rcpt(s, a, len, &why) < 0)
+      luaL_error(L, "bad argument #1 to '%s' (addresses[%d]: %s)", fname, (int)i, why);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+static void push_outcome(lua_State *L, const mxr_smtp_outcome *o) {
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, mxr_smtp_state_name(o->state));
+  lua_setfield(L, -2, "state");
+  lua_pushstring(L, mxr_smtp_stage_name(o->stage));
+  lua_setfield(L, -2, "stage");
+  if (o->code) {
+    lua_pushinteger(L, o->code);
+    lua_setfield(L, -2, "code");
+  }
+  if (o->enhanced[0]) {
+    lua_pushstring(L, o->enhanced);
+    lua_setfield(L, -2, "enhanced");
+  }
+  if (o->text_len) {
+    lua_pushlstring(L, o->text, o->text_len);
+    lua_setfield(L, -2, "reply");
+  }
+}
+
+/* { {address=, state=, stage=, code=, enhanced=, reply=}, ..., probe = {...}|nil,
+ *   session = {...}|nil, features = {pipelining=, smtputf8=, enhancedstatuscodes=, helo=} } */
+static void push_results(lua_State *L, const mxr_smtp *s) {
+  size_t i, n = mxr_smtp_rcpt_count(s);
+  int f = mxr_smtp_features(s);
+  lua_createtable(L, (int)n, 3);
+  for (i = 0; i < n; i++) {
+    push_outcome(L, mxr_smtp_rcpt(s, i));
+    lua_pushstring(L, mxr_smtp_rcpt_address(s, i));
+    lua_setfield(L, -2, "address");
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  if (mxr_smtp_probe(s)->state != MXR_SMTP_PENDING) {
+    push_outcome(L, mxr_smtp_probe(s));
+    lua_setfield(L, -2, "probe");
+  }
+  if (mxr_smtp_session(s)->state != MXR_SMTP_PENDING) {
+    push_outcome(L, mxr_smtp_session(s));
+    lua_setfield(L, -2, "session");
+  }
+  lua_createtable(L, 0, 4);
+  lua_pushboolean(L, f & 1);
+  lua_setfield(L, -2, "pipelining");
+  lua_pushboolean(L, f & 2);
+  lua_setfield(L, -2, "smtputf8");
+  lua_pushboolean(L, f & 4);
+  lua_setfield(L, -2, "enhancedstatuscodes");
+  lua_pushboolean(L, f & 8);
+  lua_setfield(L, -2, "helo");
+  lua_setfield(L, -2, "features");
+}
+
+/* ---- sessions ---- */
+
+typedef struct session_ud {
+  mxr_smtp *s;
+} session_ud;
+
+static mxr_smtp *check_session(lua_State *L) {
+  session_ud *u = (session_ud *)luaL_checkudata(L, 1, SESSION_MT);
+  if (!u->s) luaL_error(L, "smtp session is closed");
+  return u->s;
+}
+
+/* smtp_session{ helo=, from=, probe=, addresses={...}, connect_timeout=, command_timeout=, pipelining= } */
+static int l_session(lua_State *L) {
+  mxr_smtp_options o;
+  session_ud *u;
+  const char *why;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  read_options(L, 1, "smtp_session", &o, 1);
+  u = (session_ud *)lua_newuserdata(L, sizeof *u);
+  u->s = NULL;
+  luaL_getmetatable(L, SESSION_MT);
+  lua_setmetatable(L, -2);
+  if (!(u->s = mxr_smtp_new(&o, &why))) return luaL_error(L, "bad argument #1 to 'smtp_session' (%s)", why);
+  add_addresses(L, 1, "smtp_session", u->s);
+  return 1;
+}
+
+static int s_start(lua_State *L) {
+  mxr_smtp_start(check_session(L), to_ms(L, 2));
+  return 0;
+}
+static int s_connected(lua_State *L) {
+  mxr_smtp_connected(check_session(L), to_ms(L, 2));
+  return 0;
+}
+static int s_connect_failed(lua_State *L) {
+  mxr_smtp_connect_failed(check_session(L), to_ms(L, 2));
+  return 0;
+}
+/* s:feed(bytes, now) -> done */
+static int s_feed(lua_State *L) {
+  mxr_smtp *s = check_session(L);
+  size_t len;
+  const char *b = luaL_checklstring(L, 2, &len);
+  mxr_smtp_feed(s, b, len, to_ms(L, 3));
+  lua_pushboolean(L, mxr_smtp_done(s));
+  return 1;
+}
+static int s_eof(lua_State *L) {
+  mxr_smtp_eof(check_session(L), to_ms(L, 2));
+  return 0;
+}
+/* s:tick(now) -> done */
+static int s_tick(lua_State *L) {
+  mxr_smtp *s = check_session(L);
+  mxr_smtp_tick(s, to_ms(L, 2));
+  lua_pushboolean(L, mxr_smtp_done(s));
+  return 1;
+}
+/* s:output() -> bytes to send (marked as sent) or nil */
+static int s_output(lua_State *L) {
+  mxr_smtp *s = check_session(L);
+  size_t len;
+  const char *out = mxr_smtp_output(s, &len);
+  if (!len) return 0;
+  lua_pushlstring(L, out, len);
+  mxr_smtp_sent(s, len);
+  return 1;
+}
+/* s:deadline() -> seconds or nil */
+static int s_deadline(lua_State *L) {
+  int64_t d = mxr_smtp_deadline(check_session(L));
+  if (d < 0) return 0;
+  lua_pushnumber(L, (lua_Number)d / 1000.0);
+  return 1;
+}
+static int s_done(lua_State *L) {
+  lua_pushboolean(L, mxr_smtp_done(check_session(L)));
+  return 1;
+}
+static int s_wants_read(lua_State *L) {
+  lua_pushboolean(L, mxr_smtp_wants_read(check_session(L)));
+  return 1;
+}
+static int s_results(lua_State *L) {
+  push_results(L, check_session(L));
+  return 1;
+}
+static int s_close(lua_State *L) {
+  session_ud *u = (session_ud *)luaL_checkudata(L, 1, SESSION_MT);
+  mxr_smtp_free(u->s);
+  u->s = NULL;
+  return 0;
+}
+
+static const luaL_Reg session_methods[] = {{"start", s_start},
+                                           {"connected", s_connected},
+                                           {"connect_failed", s_connect_failed},
+                                           {"feed", s_feed},
+                                           {"eof", s_eof},
+                                           {"tick", s_tick},
+                                           {"output", s_output},
+                                           {"deadline", s_deadline},
+                                           {"done", s_done},
+                                           {"wants_read", s_wants_read},
+                                           {"results", s_results},
+                                           {"close", s_close},
+                                           {NULL, NULL}};
+
+void mxr_lua_open_smtp(lua_State *L) {
+  luaL_newmetatable(L, SESSION_MT);
+  lua_pushcfunction(L, s_close);
+  lua_setfield(L, -2, "__gc");
+  lua_newtable(L);
+  mxr_setfuncs(L, session_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  lua_pushcfunction(L, l_session);
+  lua_setfield(L, -2, "smtp_session");
+}
