@@ -208,3 +208,90 @@ describe("smtp engine (bytes in, bytes out)", function()
     assert.has_error(function() core.smtp_session{ helo = "p.test", nonsense = 1 } end, nil)
   end)
 end)
+
+describe("smtp pool (non-blocking sockets) against postfix and faulty servers", function()
+  local mail = require "spec.helpers.mail_servers"
+  local env
+
+  setup(function() env = mail.start() end)
+  teardown(function() if env then env:stop() end end)
+
+  local function session(pool, ip, addrs, probe, into, key)
+    pool:start({ address = ip, port = env.port, helo = "probe.mxrecord.test", probe = probe, addresses = addrs,
+      connect_timeout = 2, command_timeout = 1.5 }, function(r) into[key] = r end)
+  end
+
+  it("gives every state, one session per server behaviour, with per-host caps", function()
+    local before = env:settled_connections()
+    local pool = core.smtp_pool{ per_host = 1 }
+    local H, got = mail.hosts, {}
+    session(pool, H.known, { "alice@known.smtp.test", "nobody@known.smtp.test", "full@known.smtp.test" },
+      "zzq1@known.smtp.test", got, "known")
+    session(pool, H.known, { "x@catchall.smtp.test" }, "zzq2@catchall.smtp.test", got, "catchall")
+    session(pool, H.grey, { "alice@grey.smtp.test" }, nil, got, "grey")
+    session(pool, H.banner, { "a@banner.smtp.test" }, nil, got, "banner")
+    session(pool, H.policy, { "alice@policy.smtp.test" }, nil, got, "policy")
+    session(pool, H.limit, { "a@limit.smtp.test", "b@limit.smtp.test", "c@limit.smtp.test" }, nil, got, "limit")
+    session(pool, H.closed, { "a@closed.smtp.test" }, nil, got, "closed")
+    session(pool, H.tarpit, { "a@tarpit.smtp.test" }, nil, got, "tarpit")
+    session(pool, H.garbage, { "a@garbage.smtp.test" }, nil, got, "garbage")
+    session(pool, H.slam, { "a@slam.smtp.test" }, nil, got, "slam")
+    session(pool, H.half, { "a@half.smtp.test" }, nil, got, "half")
+    assert.is_true(pool:pending() == 11)
+    assert.is_true(pool:run(20))
+    assert.equal(0, pool:pending())
+    assert.equal("rejected", got.known.probe.state)
+    assert.equal("accepted", got.known[1].state)
+    assert.equal("rejected", got.known[2].state)
+    assert.equal("5.1.1", got.known[2].enhanced)
+    assert.equal("full", got.known[3].state)
+    assert.equal("4.2.2", got.known[3].enhanced)
+    assert.equal("catch_all", got.catchall[1].state)
+    assert.equal("greylisted", got.grey[1].state)
+    assert.equal(450, got.grey[1].code)
+    assert.equal("blocked", got.banner[1].state)
+    assert.equal(554, got.banner[1].code)
+    assert.equal("banner", got.banner[1].stage)
+    assert.equal("blocked", got.policy[1].state)
+    assert.equal("5.7.1", got.policy[1].enhanced)
+    assert.same({ "accepted", "accepted", "untried" },
+      { got.limit[1].state, got.limit[2].state, got.limit[3].state })
+    assert.equal("unreachable", got.closed[1].state)
+    assert.equal("timeout", got.tarpit[1].state)
+    assert.equal("protocol", got.garbage[1].state)
+    assert.equal("unreachable", got.slam[1].state)
+    assert.equal("protocol", got.half[1].state)
+    local after = env:settled_connections()
+    for name, n in pairs { known = 2, grey = 1, banner = 1, policy = 1, limit = 1, tarpit = 1, garbage = 1,
+      slam = 1, half = 1, closed = 0 } do
+      assert.equal(n, after[name] - before[name], name)
+    end
+    pool:close()
+  end)
+
+  it("close() cancels what runs; the callbacks hear of it", function()
+    local pool = core.smtp_pool()
+    local got = {}
+    session(pool, mail.hosts.tarpit, { "a@tarpit.smtp.test" }, nil, got, "t")
+    pool:poll()
+    pool:close()
+    assert.is_true(got.t.cancelled)
+    assert.has_error(function() pool:poll() end, "smtp pool is closed")
+    pool:close()
+  end)
+
+  it("exposes descriptors and a deadline for a host's own loop", function()
+    local pool = core.smtp_pool()
+    local got = {}
+    session(pool, mail.hosts.known, { "alice@known.smtp.test" }, nil, got, "k")
+    pool:poll()
+    local fds, ev = pool:fds()
+    assert.equal(1, #fds)
+    assert.matches("^[rw]+$", ev[1])
+    assert.is_number(pool:timeout())
+    assert.is_number(pool:pollfd())
+    while pool:pending() > 0 do pool:poll(); require("socket").sleep(0.01) end
+    assert.equal("accepted", got.k[1].state)
+    pool:close()
+  end)
+end)

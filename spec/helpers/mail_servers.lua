@@ -41,7 +41,8 @@ local POSTFIX = { "known", "grey", "banner", "policy", "limit" }
 local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
 
 local function sh(cmd)
-  local ok = os.execute(cmd)
+  -- the whole command line runs without the sanitizer's LD_PRELOAD or another Lua's paths
+  local ok = os.execute(CLEAN_ENV .. "sh -c '" .. cmd:gsub("'", "'\\''") .. "'")
   return ok == true or ok == 0
 end
 
@@ -186,16 +187,16 @@ function M.start(opts)
       "a@limit.smtp.test x", "b@limit.smtp.test x", "c@limit.smtp.test x", "d@limit.smtp.test x", "" }, "\n"))
     write_file(dir .. "/etc/access", "full@known.smtp.test 452 4.2.2 Mailbox full\n")
     -- postgrey: a fresh database, so every triplet is new (greylisted)
-    assert(sh(CLEAN_ENV .. "postgrey --inet=127.0.0.1:" .. pgport .. " --dbdir=" .. dir .. "/pg --pidfile=" .. dir ..
+    assert(sh("postgrey --inet=127.0.0.1:" .. pgport .. " --dbdir=" .. dir .. "/pg --pidfile=" .. dir ..
       "/pg/pid --delay=300 --auto-whitelist-clients=0 --daemonize >" .. dir .. "/postgrey.log 2>&1"))
     -- the fault servers
     local lua = opts.lua or "lua5.4"
-    assert(sh(CLEAN_ENV .. lua .. " " .. here() .. "/mail_servers.lua faults " .. port .. " " .. dir ..
+    assert(sh(lua .. " " .. here() .. "/mail_servers.lua faults " .. port .. " " .. dir ..
       "/faults.count >" .. dir .. "/faults.log 2>&1 </dev/null & echo $! >" .. dir .. "/faults.pid"))
     env.faults_pid = read_file(dir .. "/faults.pid"):match("%d+")
     -- postfix (its fatal errors go to a terminal only: hence script(1))
     local t0 = socket.gettime()
-    assert(sh(CLEAN_ENV .. "script -qc 'postfix -c " .. dir .. "/etc start' /dev/null >" .. dir ..
+    assert(sh("script -qc 'postfix -c " .. dir .. "/etc start' /dev/null >" .. dir ..
       "/postfix.out 2>&1"), read_file(dir .. "/postfix.out"))
     env.started_postfix = true
     for _, name in ipairs(POSTFIX) do wait_tcp(M.hosts[name], port, "postfix/" .. name, dir .. "/maillog") end
@@ -267,7 +268,7 @@ function Env:stop()
       end
       sh("kill -9 " .. pid .. " 2>/dev/null")
     else
-      sh(CLEAN_ENV .. "postfix -c " .. self.dir .. "/etc stop >/dev/null 2>&1")
+      sh("postfix -c " .. self.dir .. "/etc stop >/dev/null 2>&1")
     end
     self.started_postfix = nil
   end

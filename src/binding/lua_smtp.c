@@ -9,9 +9,11 @@
 
 #include "lua_binding.h"
 #include "lua_compat.h"
+#include "mxr_conn.h"
 #include "mxr_smtp.h"
 
 #define SESSION_MT "mxrecord.smtp_session"
+#define POOL_MT "mxrecord.smtp_pool"
 
 static int64_t to_ms(lua_State *L, int i) {
   lua_Number t = luaL_checknumber(L, i);
@@ -243,6 +245,268 @@ static const luaL_Reg session_methods[] = {{"start", s_start},
                                            {"close", s_close},
                                            {NULL, NULL}};
 
+/* ---- pools ---- */
+
+typedef struct pool_ud {
+  mxr_conn_pool *p;
+} pool_ud;
+
+static mxr_conn_pool *check_pool(lua_State *L) {
+  pool_ud *u = (pool_ud *)luaL_checkudata(L, 1, POOL_MT);
+  if (!u->p) luaL_error(L, "smtp pool is closed");
+  return u->p;
+}
+
+static int pool_int(lua_State *L, int t, const char *k, int dflt, int max) {
+  int v = dflt;
+  lua_getfield(L, t, k);
+  if (!lua_isnil(L, -1)) {
+    lua_Number n = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER || n < 1 || n > max || n != floor(n))
+      luaL_error(L, "bad argument #1 to 'smtp_pool' (option '%s': an integer from 1 to %d expected)", k, max);
+    v = (int)n;
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+/* smtp_pool{ per_host = 1, max = 64 } */
+static int l_pool(lua_State *L) {
+  pool_ud *u;
+  int per_host = 1, max = 64;
+  if (!lua_isnoneornil(L, 1)) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+      const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+      if (strcmp(k, "per_host") && strcmp(k, "max"))
+        luaL_error(L, "bad argument #1 to 'smtp_pool' (unknown option '%s')", k);
+      lua_pop(L, 1);
+    }
+    per_host = pool_int(L, 1, "per_host", 1, 1000);
+    max = pool_int(L, 1, "max", 64, 200);
+  }
+  u = (pool_ud *)lua_newuserdata(L, sizeof *u);
+  u->p = NULL;
+  luaL_getmetatable(L, POOL_MT);
+  lua_setmetatable(L, -2);
+  lua_newtable(L); /* uservalue: id -> callback */
+  mxr_setuservalue(L, -2);
+  if (!(u->p = mxr_conn_new(per_host, max))) return luaL_error(L, "smtp_pool: out of memory");
+  return 1;
+}
+
+/* pool:start({ address=, port=, helo=, from=, probe=, addresses=, ... }, callback) -> id */
+static int p_start(lua_State *L) {
+  mxr_conn_pool *p = check_pool(L);
+  mxr_smtp_options o;
+  mxr_smtp *s;
+  const char *why, *ip;
+  int port;
+  uint64_t id;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_checktype(L, 3, LUA_TFUNCTION);
+  read_options(L, 2, "start", &o, 1);
+  lua_getfield(L, 2, "address");
+  ip = lua_tostring(L, -1);
+  if (lua_type(L, -1) != LUA_TSTRING)
+    return luaL_error(L, "bad argument #1 to 'start' (option 'address': IP address expected)");
+  lua_getfield(L, 2, "port");
+  port = (int)lua_tointeger(L, -1);
+  if (lua_type(L, -1) != LUA_TNUMBER || port < 1 || port > 65535)
+    return luaL_error(L, "bad argument #1 to 'start' (option 'port': 1..65535 expected)");
+  lua_pop(L, 1);
+  /* a session userdata owns the engine while we fill it, so that a raise frees it */
+  {
+    session_ud *su = (session_ud *)lua_newuserdata(L, sizeof *su);
+    su->s = NULL;
+    luaL_getmetatable(L, SESSION_MT);
+    lua_setmetatable(L, -2);
+    if (!(su->s = mxr_smtp_new(&o, &why))) return luaL_error(L, "bad argument #1 to 'start' (%s)", why);
+    add_addresses(L, 2, "start", su->s);
+    s = su->s;
+    id = mxr_conn_start(p, ip, port, s, NULL, mxr_conn_now());
+    if (!id)
+      return luaL_error(L, "bad argument #1 to 'start' (option 'address': '%s' is not a numeric IP address)", ip);
+    su->s = NULL; /* the pool owns it now */
+  }
+  mxr_getuservalue(L, 1);
+  lua_pushnumber(L, (lua_Number)id);
+  lua_pushvalue(L, 3);
+  lua_rawset(L, -3);
+  lua_pushnumber(L, (lua_Number)id);
+  return 1;
+}
+
+static int traceback_handler(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (!msg) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  mxr_traceback(L, msg);
+  return 1;
+}
+
+/* Runs the callbacks of finished sessions; errors go to the table at errs
+ * (created on first use). Returns how many ran. */
+static int dispatch(lua_State *L, int errs) {
+  pool_ud *u = (pool_ud *)luaL_checkudata(L, 1, POOL_MT);
+  mxr_conn_done d;
+  int count = 0, uv;
+  mxr_getuservalue(L, 1);
+  uv = lua_gettop(L);
+  while (u->p && mxr_conn_next_done(u->p, &d)) {
+    int base;
+    lua_pushnumber(L, (lua_Number)d.id);
+    lua_rawget(L, uv);
+    lua_pushnumber(L, (lua_Number)d.id);
+    lua_pushnil(L);
+    lua_rawset(L, uv);
+    base = lua_gettop(L);
+    lua_pushcfunction(L, traceback_handler);
+    lua_insert(L, base);
+    push_results(L, d.smtp);
+    mxr_smtp_free(d.smtp);
+    if (d.cancelled) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "cancelled");
+    }
+    if (d.sys_errno) {
+      lua_pushstring(L, strerror(d.sys_errno));
+      lua_setfield(L, -2, "error");
+    }
+    if (lua_isfunction(L, base + 1)) {
+      if (lua_pcall(L, 1, 0, base) != 0) {
+        if (lua_isnil(L, errs)) {
+          lua_newtable(L);
+          lua_replace(L, errs);
+        }
+        lua_rawseti(L, errs, (int)mxr_rawlen(L, errs) + 1);
+      }
+      count++;
+    } else {
+      lua_pop(L, 2);
+    }
+    lua_settop(L, uv);
+  }
+  lua_pop(L, 1);
+  return count;
+}
+
+/* pool:poll() -> callbacks run[, errors] */
+static int p_poll(lua_State *L) {
+  mxr_conn_pool *p = check_pool(L);
+  int n;
+  lua_settop(L, 1);
+  lua_pushnil(L);
+  mxr_conn_process(p, 0);
+  n = dispatch(L, 2);
+  lua_pushinteger(L, n);
+  if (lua_isnil(L, 2)) return 1;
+  lua_pushvalue(L, 2);
+  return 2;
+}
+
+/* pool:run([timeout]) -> true when nothing is left (false on timeout)[, errors] */
+static int p_run(lua_State *L) {
+  pool_ud *u;
+  double limit = -1, deadline = 0;
+  int done = 0;
+  check_pool(L);
+  u = (pool_ud *)lua_touserdata(L, 1);
+  if (!lua_isnoneornil(L, 2)) {
+    limit = luaL_checknumber(L, 2);
+    if (!(limit >= 0)) return luaL_argerror(L, 2, "timeout must be a number of seconds >= 0");
+  }
+  lua_settop(L, 1);
+  lua_pushnil(L);
+  if (limit >= 0) deadline = (double)mxr_conn_now() / 1000.0 + limit;
+  for (;;) {
+    int wait = -1;
+    dispatch(L, 2);
+    if (!u->p || (mxr_conn_active(u->p) == 0 && mxr_conn_finished(u->p) == 0)) {
+      done = 1;
+      break;
+    }
+    if (limit >= 0) {
+      double left = deadline - (double)mxr_conn_now() / 1000.0;
+      if (left <= 0) break;
+      wait = (int)(left * 1000.0) + 1;
+    }
+    mxr_conn_process(u->p, wait);
+  }
+  lua_pushboolean(L, done);
+  if (lua_isnil(L, 2)) return 1;
+  lua_pushvalue(L, 2);
+  return 2;
+}
+
+static int p_pending(lua_State *L) {
+  mxr_conn_pool *p = check_pool(L);
+  lua_pushinteger(L, (lua_Integer)(mxr_conn_active(p) + mxr_conn_finished(p)));
+  return 1;
+}
+
+/* pool:fds() -> { fd, ... }, { "r"|"w"|"rw", ... } */
+static int p_fds(lua_State *L) {
+  mxr_conn_pool *p = check_pool(L);
+  mxr_conn_fd fds[256];
+  static const char *const ev[] = {"", "r", "w", "rw"};
+  size_t n = mxr_conn_fds(p, fds, 256), i;
+  if (n > 256) n = 256;
+  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushinteger(L, fds[i].fd);
+    lua_rawseti(L, -3, (int)i + 1);
+    lua_pushstring(L, ev[fds[i].events & 3]);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 2;
+}
+
+static int p_pollfd(lua_State *L) {
+  int fd = mxr_conn_pollfd(check_pool(L));
+  if (fd < 0) return luaL_error(L, "smtp pool: cannot make an epoll descriptor");
+  lua_pushinteger(L, fd);
+  return 1;
+}
+
+/* pool:timeout() -> seconds until the next deadline, or nil */
+static int p_timeout(lua_State *L) {
+  mxr_conn_pool *p = check_pool(L);
+  int ms = mxr_conn_finished(p) ? 0 : mxr_conn_timeout_ms(p, mxr_conn_now());
+  if (ms < 0) return 0;
+  lua_pushnumber(L, ms / 1000.0);
+  return 1;
+}
+
+/* pool:close(): cancels what is running (callbacks get results.cancelled) and frees the pool; idempotent */
+static int p_close(lua_State *L) {
+  pool_ud *u = (pool_ud *)luaL_checkudata(L, 1, POOL_MT);
+  if (!u->p) return 0;
+  mxr_conn_cancel_all(u->p);
+  lua_settop(L, 1);
+  lua_pushnil(L);
+  dispatch(L, 2);
+  mxr_conn_free(u->p);
+  u->p = NULL;
+  if (lua_isnil(L, 2)) return 0;
+  lua_pushnil(L);
+  lua_pushvalue(L, 2);
+  return 2;
+}
+
+/* __gc: frees without running callbacks */
+static int p_gc(lua_State *L) {
+  pool_ud *u = (pool_ud *)luaL_checkudata(L, 1, POOL_MT);
+  mxr_conn_free(u->p);
+  u->p = NULL;
+  return 0;
+}
+
+static const luaL_Reg pool_methods[] = {{"start", p_start},     {"poll", p_poll},   {"run", p_run},
+                                        {"pending", p_pending}, {"fds", p_fds},     {"pollfd", p_pollfd},
+                                        {"timeout", p_timeout}, {"close", p_close}, {NULL, NULL}};
+
 void mxr_lua_open_smtp(lua_State *L) {
   luaL_newmetatable(L, SESSION_MT);
   lua_pushcfunction(L, s_close);
@@ -251,6 +515,15 @@ void mxr_lua_open_smtp(lua_State *L) {
   mxr_setfuncs(L, session_methods);
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
+  luaL_newmetatable(L, POOL_MT);
+  lua_pushcfunction(L, p_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_newtable(L);
+  mxr_setfuncs(L, pool_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
   lua_pushcfunction(L, l_session);
   lua_setfield(L, -2, "smtp_session");
+  lua_pushcfunction(L, l_pool);
+  lua_setfield(L, -2, "smtp_pool");
 }
