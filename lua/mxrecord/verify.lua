@@ -227,9 +227,11 @@ local function run(r, input, opts, finish)
   if input:find("@", 1, true) then
     v.address = input
     parsed, msg = core.parse_address(input)
-  else
+  elseif opts.domain then
     parsed, msg = core.parse_address("postmaster@" .. input)
     if parsed then parsed.local_part = nil end
+  else
+    msg = "no @: not an address (pass opts.domain = true for a domain-level verdict)"
   end
   if not parsed then
     v.domain = input:match("@([^@]*)$") or input
@@ -284,11 +286,26 @@ local function check_opts(opts)
         error("bad argument to 'verify' (opts.max_hosts must be a whole number >= 1)", 3)
       end
       o.max_hosts = val
+    elseif k == "smtp" then -- checked by mxrecord.smtp (opt-in: nothing connects to port 25 without it)
+      if val then o.smtp = require("mxrecord.smtp").check_opts(val, 3) end
+    elseif k == "domain" then
+      if type(val) ~= "boolean" then error("bad argument to 'verify' (opts.domain must be a boolean)", 3) end
+      o.domain = val
     else
       error("bad argument to 'verify' (unknown option '" .. tostring(k) .. "')", 3)
     end
   end
   return o
+end
+
+-- The DNS verdict, then (opts.smtp) the mail server's: v.checked says how far it went.
+local function run_checked(r, input, opts, finish)
+  run(r, input, opts, function(v, msg, code)
+    if not v then return finish(v, msg, code) end
+    v.checked = (v.reasons[1] and v.reasons[1].code == "bad_syntax") and "syntax" or "dns"
+    if not opts.smtp then return finish(v) end
+    require("mxrecord.smtp").after_dns(r, v, opts.smtp, finish)
+  end)
 end
 
 -- r:verify(address_or_domain [, opts] [, callback])
@@ -306,7 +323,7 @@ function M.verify(r, input, opts, callback)
   opts = check_opts(opts)
   r:pending() -- raises if the resolver is closed
   if callback then
-    run(r, input, opts, function(...)
+    run_checked(r, input, opts, function(...)
       local n, args = select("#", ...), { ... }
       -- always from poll()/run(), in a callback slot of its own
       local ok = pcall(r._post, r, function() callback(unpack(args, 1, n)) end)
@@ -315,7 +332,7 @@ function M.verify(r, input, opts, callback)
     return true
   end
   local done, res, msg, code = false, nil, nil, nil
-  run(r, input, opts, function(a, b, c)
+  run_checked(r, input, opts, function(a, b, c)
     done, res, msg, code = true, a, b, c
   end)
   while not done do r:_step() end
