@@ -209,12 +209,14 @@ describe("smtp engine (bytes in, bytes out)", function()
   end)
 end)
 
-describe("smtp pool (non-blocking sockets) against postfix and faulty servers", function()
+describe("against postfix and faulty servers on loopback", function()
   local mail = require "spec.helpers.mail_servers"
   local env
 
   setup(function() env = mail.start() end)
   teardown(function() if env then env:stop() end end)
+
+describe("smtp pool (non-blocking sockets)", function()
 
   local function session(pool, ip, addrs, probe, into, key)
     pool:start({ address = ip, port = env.port, helo = "probe.mxrecord.test", probe = probe, addresses = addrs,
@@ -294,4 +296,177 @@ describe("smtp pool (non-blocking sockets) against postfix and faulty servers", 
     assert.equal("accepted", got.k[1].state)
     pool:close()
   end)
+end)
+
+describe("r:verify{ smtp = ... }", function()
+  local mxrecord = require "mxrecord"
+  local r
+
+  local function so(extra)
+    local o = { helo = "probe.mxrecord.test", port = env.port, allow_private = true, connect_timeout = 2,
+      command_timeout = 1.5 }
+    for k, v in pairs(extra or {}) do o[k] = v end
+    return o
+  end
+  local function codes(v)
+    local out = {}
+    for _, x in ipairs(v.reasons) do out[#out + 1] = x.code end
+    return out
+  end
+  local function has(v, code)
+    for _, x in ipairs(v.reasons) do if x.code == code then return x end end
+    return nil
+  end
+
+  before_each(function() r = mxrecord.resolver { servers = { env.dns.address }, timeout = 1, tries = 2 } end)
+  after_each(function() r:close() end)
+
+  -- address, verdict, reason (nil: none from SMTP), smtp.state
+  local CASES = {
+    { "alice@known.smtp.test", "deliverable", nil, "accepted" },
+    { "nobody@known.smtp.test", "undeliverable", "mailbox_unknown", "rejected" },
+    { "full@known.smtp.test", "risky", "mailbox_full", "full" },
+    { "whoever@catchall.smtp.test", "risky", "catch_all", "catch_all" },
+    { "alice@grey.smtp.test", "unknown", "greylisted", "greylisted" },
+    { "a@banner.smtp.test", "unknown", "smtp_blocked", "blocked" },
+    { "alice@policy.smtp.test", "unknown", "smtp_blocked", "blocked" },
+    { "a@closed.smtp.test", "unknown", "smtp_unreachable", "unreachable" },
+    { "a@tarpit.smtp.test", "unknown", "smtp_timeout", "timeout" },
+    { "a@garbage.smtp.test", "unknown", "smtp_protocol", "protocol" },
+    { "a@slam.smtp.test", "unknown", "smtp_unreachable", "unreachable" },
+    { "a@half.smtp.test", "unknown", "smtp_protocol", "protocol" },
+    { "alice@fallback.smtp.test", "deliverable", nil, "accepted" },
+    { "a@inactive.smtp.test", "unknown", "smtp_unreachable", "unreachable" },
+    { "someone@yahoo.smtp.test", "deliverable", "provider_unverifiable", "skipped" },
+    { "someone@m365.smtp.test", "deliverable", "provider_unverifiable", "skipped" },
+  }
+
+  it("gives each server's verdict, reason and smtp.state; checked = smtp", function()
+    for _, c in ipairs(CASES) do
+      local v = assert(r:verify(c[1], { smtp = so() }))
+      assert.equal(c[2], v.verdict, c[1])
+      assert.equal(c[4], v.smtp.state, c[1])
+      if c[3] then assert.truthy(has(v, c[3]), c[1] .. ": " .. table.concat(codes(v), " ")) end
+      assert.equal(c[4] == "skipped" and "dns" or "smtp", v.checked, c[1])
+      if c[4] ~= "skipped" then
+        assert.equal(env.port, v.smtp.port)
+        assert.matches("^127%.0%.0%.%d+$", v.smtp.address)
+        assert.matches("%.smtp%.test$", v.smtp.host)
+      end
+    end
+  end)
+
+  it("never calls a temporary failure undeliverable; 4xx never reads as 5xx", function()
+    for _, a in ipairs { "alice@grey.smtp.test", "a@tarpit.smtp.test", "a@closed.smtp.test", "a@garbage.smtp.test",
+      "a@half.smtp.test", "a@banner.smtp.test", "a@slam.smtp.test", "full@known.smtp.test" } do
+      local v = assert(r:verify(a, { smtp = so() }))
+      assert.not_equal("undeliverable", v.verdict, a)
+      if v.smtp.code then assert.is_true(v.smtp.state ~= "rejected" or v.smtp.code >= 500, a) end
+    end
+  end)
+
+  it("keeps the reply: code, enhanced code, text; greylisting says when to retry", function()
+    local v = r:verify("nobody@known.smtp.test", { smtp = so() })
+    assert.equal(550, v.smtp.code)
+    assert.equal("5.1.1", v.smtp.enhanced)
+    assert.matches("User unknown", v.smtp.reply)
+    assert.is_false(v.smtp.catch_all)
+    v = r:verify("alice@grey.smtp.test", { smtp = so() })
+    assert.equal(300, has(v, "greylisted").retry_after)
+    assert.equal(450, v.smtp.code)
+  end)
+
+  it("calls refused hosts mx_inactive (undeliverable) only once outbound SMTP is known to work", function()
+    local res = mxrecord.smtp_selfcheck(r, { hosts = { "mx.known.smtp.test" }, port = env.port,
+      helo = "probe.mxrecord.test", timeout = 2 })
+    assert.is_true(res.outbound)
+    local v = r:verify("a@inactive.smtp.test", { smtp = so() })
+    assert.equal("undeliverable", v.verdict)
+    assert.truthy(has(v, "mx_inactive"))
+    -- a timeout still is not a refusal
+    assert.equal("unknown", r:verify("a@tarpit.smtp.test", { smtp = so() }).verdict)
+    res = mxrecord.smtp_selfcheck(r, { hosts = { "mx.closed.smtp.test" }, port = env.port, timeout = 1 })
+    assert.is_false(res.outbound)
+    assert.equal("unknown", r:verify("a@inactive.smtp.test", { smtp = so() }).verdict)
+  end)
+
+  it("remembers a domain's catch-all answer: one probe per domain", function()
+    local before = env:settled_connections()
+    for _, a in ipairs { "one@catchall.smtp.test", "two@catchall.smtp.test", "three@catchall.smtp.test" } do
+      local v = r:verify(a, { smtp = so() })
+      assert.equal("risky", v.verdict)
+      assert.equal("catch_all", v.smtp.state)
+    end
+    local after = env:settled_connections()
+    assert.equal(1, after.known - before.known) -- the later two come from the cache
+  end)
+
+  it("checks addresses at one domain that come together in one session, within the recipient limit", function()
+    local before = env:settled_connections()
+    local got = {}
+    for _, a in ipairs { "a@limit.smtp.test", "b@limit.smtp.test", "c@limit.smtp.test", "nobody@limit.smtp.test" } do
+      r:verify(a, { smtp = so { catch_all = false } }, function(v) got[a] = v end)
+    end
+    assert.is_true(r:run(20))
+    assert.equal("accepted", got["a@limit.smtp.test"].smtp.state)
+    assert.equal("accepted", got["c@limit.smtp.test"].smtp.state)
+    assert.equal("undeliverable", got["nobody@limit.smtp.test"].verdict)
+    local after = env:settled_connections()
+    assert.equal(2, after.limit - before.limit) -- 2 recipients a session: 4 addresses, 2 sessions
+  end)
+
+  it("never contacts private MX addresses unless allow_private", function()
+    local before = env:settled_connections()
+    local v = r:verify("alice@known.smtp.test", { smtp = so { allow_private = false } })
+    assert.equal("skipped", v.smtp.state)
+    assert.equal("dns", v.checked)
+    assert.equal("undeliverable", v.verdict) -- the DNS verdict: MX at loopback (mx_bogus_target)
+    local after = env:settled_connections()
+    assert.equal(0, after.known - before.known)
+  end)
+
+  it("skips providers that accept every RCPT or punish probes, without a connection", function()
+    local before = env:settled_connections()
+    local v = r:verify("someone@yahoo.smtp.test", { smtp = so() })
+    assert.equal("skipped", v.smtp.state)
+    assert.equal("yahoo", has(v, "provider_unverifiable").provider)
+    local after = env:settled_connections()
+    assert.equal(0, after.known - before.known)
+  end)
+
+  it("without smtp nothing connects; a bare domain needs opts.domain", function()
+    local before = env:settled_connections()
+    local v = r:verify("nobody@known.smtp.test")
+    assert.equal("dns", v.checked)
+    assert.is_nil(v.smtp)
+    v = r:verify("known.smtp.test")
+    assert.equal("undeliverable", v.verdict)
+    assert.equal("syntax", v.checked)
+    assert.matches("opts.domain", v.reasons[1].message)
+    v = r:verify("catchall.smtp.test", { domain = true, smtp = so() })
+    assert.equal("risky", v.verdict)
+    assert.equal("catch_all", v.smtp.state)
+    local after = env:settled_connections()
+    assert.equal(1, after.known - before.known)
+  end)
+
+  it("validates its options like every other option", function()
+    local function err(o) return select(2, pcall(function()
+      local v = r:verify("a@known.smtp.test", { smtp = o })
+      return v -- (not a tail call: the error names this line)
+    end)) end
+    assert.matches("helo is required", err(true))
+    assert.matches("helo is required", err {})
+    assert.matches("helo", err { helo = "localhost" })
+    assert.matches("helo", err { helo = "mx.gmail.com" })
+    assert.matches("helo", err { helo = "192.0.2.1" })
+    assert.matches("unknown option", err { helo = "probe.mxrecord.test", bogus = 1 })
+    assert.matches("port", err { helo = "probe.mxrecord.test", port = 0 })
+    assert.matches("from", err { helo = "probe.mxrecord.test", from = "not an address" })
+    assert.matches("connect_timeout", err { helo = "probe.mxrecord.test", connect_timeout = -1 })
+    assert.matches("17_smtp_spec.lua:%d+: bad argument #2 to 'verify'", err {})
+    assert.has_no_error(function() r:verify("a@known.smtp.test", { smtp = false }) end)
+    assert.has_no_error(function() r:verify("a@known.smtp.test", { smtp = so { helo = "[192.0.2.1]", catch_all = false } }) end)
+  end)
+end)
 end)

@@ -25,6 +25,7 @@ local M = {
   add_provider = classify.add_provider,
   providers = classify.providers,
   providers_version = classify.version(),
+  smtp_selfcheck = require("mxrecord.smtp").selfcheck,
 }
 classify.public = M
 
@@ -33,6 +34,7 @@ core.resolver_methods.verify = verify.verify
 core.resolver_methods.cache_stats = cache.stats
 core.resolver_methods.cache_clear = cache.clear
 core.resolver_methods.lookup_many = bulk.lookup_many
+require("mxrecord.smtp").install(core.resolver_methods) -- SMTP sessions driven with the resolver's loop
 require("mxrecord.host").install(core.resolver_methods)
 
 -- Inside nginx (OpenResty's Lua module) resolvers use cosockets instead.

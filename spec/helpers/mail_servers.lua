@@ -203,7 +203,11 @@ function M.start(opts)
     env.postfix_start_seconds = socket.gettime() - t0
     wait_tcp("127.0.0.1", pgport, "postgrey", dir .. "/postgrey.log")
     for _, name in ipairs(FAULTS) do wait_tcp(M.hosts[name], port, "fault server " .. name, dir .. "/faults.log") end
-    env.dns = dns.start{ zones = { ["smtp.test"] = opts.zone or "spec/fixtures/smtp.test.zone" } }
+    env.dns = dns.start{ zones = {
+      ["smtp.test"] = opts.zone or "spec/fixtures/smtp.test.zone",
+      ["yahoodns.net"] = "spec/fixtures/smtp_yahoodns.zone",
+      ["protection.outlook.com"] = "spec/fixtures/smtp_outlook.zone",
+    } }
     -- the readiness probes above made one connection each: wait for postlogd to write them
     local deadline = socket.gettime() + 5
     repeat

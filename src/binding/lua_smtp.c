@@ -439,6 +439,46 @@ static int p_run(lua_State *L) {
   return 2;
 }
 
+/* pool:step(timeout, fds, events) -> callbacks run, extra_ready[, errors]: one round
+ * waiting at most timeout seconds (nil: until the next deadline) on the pool's
+ * sockets and the descriptors fds (with events "r"/"w"/"rw", as r:fds() gives them). */
+static int p_step(lua_State *L) {
+  mxr_conn_pool *p = check_pool(L);
+  mxr_conn_fd extra[64];
+  size_t n = 0, i, cnt;
+  int wait = -1, ready = 0, k;
+  if (!lua_isnoneornil(L, 2)) {
+    lua_Number t = luaL_checknumber(L, 2);
+    wait = t <= 0 ? 0 : (t > 86400 ? 86400000 : (int)(t * 1000.0 + 0.999));
+  }
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    cnt = mxr_rawlen(L, 3);
+    for (i = 1; i <= cnt && n < 64; i++) {
+      const char *ev = "r";
+      lua_rawgeti(L, 3, (int)i);
+      extra[n].fd = (int)lua_tointeger(L, -1);
+      lua_pop(L, 1);
+      if (lua_istable(L, 4)) {
+        lua_rawgeti(L, 4, (int)i);
+        if (lua_isstring(L, -1)) ev = lua_tostring(L, -1);
+        lua_pop(L, 1);
+      }
+      extra[n].events = (strchr(ev, 'r') ? MXR_CONN_READ : 0) | (strchr(ev, 'w') ? MXR_CONN_WRITE : 0);
+      if (extra[n].fd >= 0 && extra[n].events) n++;
+    }
+  }
+  mxr_conn_process_with(p, wait, extra, n, &ready);
+  lua_settop(L, 1);
+  lua_pushnil(L);
+  k = dispatch(L, 2);
+  lua_pushinteger(L, k);
+  lua_pushboolean(L, ready);
+  if (lua_isnil(L, 2)) return 2;
+  lua_pushvalue(L, 2);
+  return 3;
+}
+
 static int p_pending(lua_State *L) {
   mxr_conn_pool *p = check_pool(L);
   lua_pushinteger(L, (lua_Integer)(mxr_conn_active(p) + mxr_conn_finished(p)));
@@ -503,9 +543,9 @@ static int p_gc(lua_State *L) {
   return 0;
 }
 
-static const luaL_Reg pool_methods[] = {{"start", p_start},     {"poll", p_poll},   {"run", p_run},
-                                        {"pending", p_pending}, {"fds", p_fds},     {"pollfd", p_pollfd},
-                                        {"timeout", p_timeout}, {"close", p_close}, {NULL, NULL}};
+static const luaL_Reg pool_methods[] = {
+    {"start", p_start}, {"poll", p_poll},     {"run", p_run},         {"pending", p_pending}, {"step", p_step},
+    {"fds", p_fds},     {"pollfd", p_pollfd}, {"timeout", p_timeout}, {"close", p_close},     {NULL, NULL}};
 
 void mxr_lua_open_smtp(lua_State *L) {
   luaL_newmetatable(L, SESSION_MT);

@@ -350,25 +350,34 @@ size_t mxr_conn_fds(const mxr_conn_pool *p, mxr_conn_fd *out, size_t cap) {
   return k;
 }
 
-int mxr_conn_process(mxr_conn_pool *p, int wait_ms) {
-  struct pollfd pfd[256];
-  mxr_conn_fd fds[256];
+int mxr_conn_process(mxr_conn_pool *p, int wait_ms) { return mxr_conn_process_with(p, wait_ms, NULL, 0, NULL); }
+
+#define ROUND_MAX 256
+#define EXTRA_MAX 64
+
+int mxr_conn_process_with(mxr_conn_pool *p, int wait_ms, const mxr_conn_fd *extra, size_t nextra, int *extra_ready) {
+  struct pollfd pfd[ROUND_MAX + EXTRA_MAX];
+  mxr_conn_fd fds[ROUND_MAX];
   size_t n, i, before = p->dn - p->dhead;
   int t, rc;
   int64_t now = mxr_conn_now();
+  if (extra_ready) *extra_ready = 0;
+  if (nextra > EXTRA_MAX) nextra = EXTRA_MAX;
   settle(p, now);
-  n = mxr_conn_fds(p, fds, 256);
-  if (n > 256) n = 256; /* the rest waits for the next round */
+  n = mxr_conn_fds(p, fds, ROUND_MAX);
+  if (n > ROUND_MAX) n = ROUND_MAX; /* the rest waits for the next round */
   t = mxr_conn_timeout_ms(p, now);
   if (wait_ms >= 0 && (t < 0 || wait_ms < t)) t = wait_ms;
-  if (n == 0 && t < 0) return (int)(p->dn - p->dhead - before);
-  for (i = 0; i < n; i++) {
-    pfd[i].fd = fds[i].fd;
-    pfd[i].events =
-        (short)((fds[i].events & MXR_CONN_READ ? POLLIN : 0) | (fds[i].events & MXR_CONN_WRITE ? POLLOUT : 0));
+  if (n == 0 && nextra == 0 && t < 0) return (int)(p->dn - p->dhead - before);
+  for (i = 0; i < n + nextra; i++) {
+    const mxr_conn_fd *f = i < n ? &fds[i] : &extra[i - n];
+    pfd[i].fd = f->fd;
+    pfd[i].events = (short)((f->events & MXR_CONN_READ ? POLLIN : 0) | (f->events & MXR_CONN_WRITE ? POLLOUT : 0));
     pfd[i].revents = 0;
   }
-  rc = poll(pfd, (nfds_t)n, t);
+  rc = poll(pfd, (nfds_t)(n + nextra), t);
+  for (i = n; rc > 0 && i < n + nextra; i++)
+    if (pfd[i].revents && extra_ready) *extra_ready = 1;
   now = mxr_conn_now();
   for (i = 0; rc > 0 && i < n; i++) {
     int ev = 0;

@@ -73,6 +73,10 @@ void mxr_conn_tick(mxr_conn_pool *p, int64_t now);
  * happens, bounded by the next deadline), handles what is ready, ticks.
  * Returns the number of sessions finished in this round. */
 int mxr_conn_process(mxr_conn_pool *p, int wait_ms);
+/* The same round also watching extra descriptors (another loop's, such as
+ * the resolver's sockets): returns when one of them is ready too, and sets
+ * *extra_ready to 1 then (0 otherwise). */
+int mxr_conn_process_with(mxr_conn_pool *p, int wait_ms, const mxr_conn_fd *extra, size_t nextra, int *extra_ready);
 /* One epoll descriptor readable when any socket of the pool is ready
  * (kept in step by mxr_conn_process/on_ready/tick); -1 on failure. */
 int mxr_conn_pollfd(mxr_conn_pool *p);
