@@ -469,4 +469,78 @@ describe("r:verify{ smtp = ... }", function()
     assert.has_no_error(function() r:verify("a@known.smtp.test", { smtp = so { helo = "[192.0.2.1]", catch_all = false } }) end)
   end)
 end)
+
+describe("OpenResty: /verify?smtp=1 over cosockets", function()
+  local socket = require "socket"
+  local ok_json, cjson = pcall(require, "cjson")
+  local port, pid, log
+
+  local function get(path)
+    local c, err = socket.connect("127.0.0.1", port)
+    if not c then
+      local f = io.open(log)
+      error("nginx: " .. tostring(err) .. "\n" .. (f and f:read("*a") or ""))
+    end
+    c:settimeout(30)
+    assert(c:send("GET " .. path .. " HTTP/1.0\r\nHost: localhost\r\n\r\n"))
+    local status = tonumber((c:receive("*l") or ""):match("^HTTP/%d%.%d (%d+)"))
+    repeat local line = c:receive("*l") until not line or line == ""
+    local body = c:receive("*a")
+    c:close()
+    return status, body
+  end
+
+  setup(function()
+    assert(ok_json, "lua-cjson is needed")
+    if not io.open("build-5.1/mxrecord/core.so") then os.execute("bash scripts/build.sh 5.1") end
+    port = require("spec.helpers.dns_server").free_port()
+    log = os.tmpname()
+    local cmd = ("env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH MXRECORD_SERVERS=%s MXRECORD_TIMEOUT=1 "
+      .. "MXRECORD_HELO=probe.mxrecord.test MXRECORD_SMTP_PORT=%d MXRECORD_SMTP_PRIVATE=1 "
+      .. "bash examples/openresty/run.sh %d >%s 2>&1 & echo $!"):format(env.dns.address, env.port, port, log)
+    local p = assert(io.popen(cmd))
+    pid = p:read("*l")
+    p:close()
+    for _ = 1, 100 do
+      local c = socket.connect("127.0.0.1", port)
+      if c then
+        c:close()
+        return
+      end
+      socket.sleep(0.05)
+    end
+    local f = io.open(log)
+    error("nginx did not start: " .. (f and f:read("*a") or ""))
+  end)
+
+  teardown(function()
+    if pid then os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.3") end
+    if log then os.remove(log) end
+  end)
+
+  it("gives the same verdicts, reasons and states as the plain resolver", function()
+    local mxrecord = require "mxrecord"
+    local r = mxrecord.resolver { servers = { env.dns.address }, timeout = 1 }
+    local so = { helo = "probe.mxrecord.test", port = env.port, allow_private = true, connect_timeout = 5,
+      command_timeout = 5 }
+    for _, a in ipairs { "alice@known.smtp.test", "nobody@known.smtp.test", "full@known.smtp.test",
+      "x@catchall.smtp.test", "alice@grey.smtp.test", "a@banner.smtp.test", "alice@policy.smtp.test",
+      "a@closed.smtp.test", "a@garbage.smtp.test", "a@slam.smtp.test", "a@half.smtp.test",
+      "alice@fallback.smtp.test", "someone@yahoo.smtp.test" } do
+      local want = assert(r:verify(a, { smtp = so }))
+      local status, body = get("/verify?smtp=1&address=" .. a)
+      assert.equal(200, status, body)
+      local got = cjson.decode(body)
+      assert.equal(want.verdict, got.verdict, a)
+      assert.equal(want.checked, got.checked, a)
+      assert.equal(want.smtp.state, got.smtp.state, a)
+      assert.equal(want.smtp.code, got.smtp.code, a)
+      local wc, gc = {}, {}
+      for _, x in ipairs(want.reasons) do wc[#wc + 1] = x.code end
+      for _, x in ipairs(got.reasons) do gc[#gc + 1] = x.code end
+      assert.same(wc, gc, a)
+    end
+    r:close()
+  end)
+end)
 end)

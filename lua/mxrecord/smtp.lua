@@ -259,15 +259,69 @@ local function targets(v, o)
   return out, private
 end
 
+-- The engine over nginx cosockets: the same session as the pool runs, its
+-- bytes carried by ngx.socket.tcp in a light thread of the resolver.
+-- done(results) as the pool gives them.
+function M.ngx_transport(r, spec, done)
+  local ngx = ngx -- luacheck: ignore
+  local function now()
+    ngx.update_time()
+    return ngx.now()
+  end
+  r:_post(function()
+    local s = core.smtp_session(spec)
+    local sock = ngx.socket.tcp()
+    s:start(now())
+    sock:settimeout(math.floor(spec.connect_timeout * 1000))
+    local ok, err = sock:connect(spec.address, spec.port)
+    local sys_err
+    if not ok then
+      if err == "timeout" then s:tick(s:deadline() or now()) else s:connect_failed(now()) end
+      sys_err = err
+    else
+      s:connected(now())
+      while not s:done() do
+        local out = s:output()
+        if out then
+          local sent, serr = sock:send(out)
+          if not sent then
+            sys_err = serr
+            s:eof(now())
+            break
+          end
+        end
+        if s:done() then break end
+        local deadline = s:deadline()
+        local wait = deadline and math.max(1, math.floor((deadline - now()) * 1000)) or 1000
+        sock:settimeout(wait)
+        local data, rerr = sock:receiveany(4096)
+        if data then
+          s:feed(data, now())
+        elseif rerr == "timeout" then
+          s:tick(now())
+        else -- closed (or half-closed), or a read error
+          s:eof(now())
+        end
+      end
+      sock:close()
+    end
+    local res = s:results()
+    s:close()
+    if sys_err and sys_err ~= "timeout" then res.error = sys_err end
+    done(res)
+  end)
+end
+
 -- Transport: runs one session; done(results) with results as the engine's.
--- Plain resolvers use the pool; nginx resolvers set r._smtp_transport.
+-- Plain resolvers use the pool; nginx resolvers use cosockets.
 local function run_session(r, s, o, target, addrs, probe, done)
   local spec = {
     address = target.ip, port = o.port, helo = o.helo, from = o.from, probe = probe, addresses = addrs,
     connect_timeout = o.connect_timeout, command_timeout = o.command_timeout,
   }
-  local transport = rawget(getmetatable(r) or {}, "_smtp_transport") or M.transport
-  if transport then return transport(r, spec, done) end
+  local ngxmod = package.loaded["mxrecord.ngx"]
+  if M.transport then return M.transport(r, spec, done) end
+  if ngxmod and getmetatable(r) == ngxmod.Resolver then return M.ngx_transport(r, spec, done) end
   pool_for(s, o.per_host):start(spec, done)
 end
 

@@ -168,7 +168,7 @@ end
 function M.start(opts)
   opts = opts or {}
   local dns = require "spec.helpers.dns_server"
-  local p = io.popen("mktemp -d /tmp/mxrecord-mail.XXXXXX")
+  local p = io.popen(CLEAN_ENV .. "mktemp -d /tmp/mxrecord-mail.XXXXXX")
   local dir = p:read("*l")
   p:close()
   assert(dir and #dir > 0)
