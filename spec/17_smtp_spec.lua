@@ -543,4 +543,36 @@ describe("OpenResty: /verify?smtp=1 over cosockets", function()
     r:close()
   end)
 end)
+
+describe("examples/verify.lua --smtp", function()
+  it("adds the checked and smtp columns, one session per domain batch", function()
+    local input = os.tmpname()
+    local f = assert(io.open(input, "w"))
+    f:write("email\nalice@known.smtp.test\nnobody@known.smtp.test\nx@catchall.smtp.test\n",
+      "a@limit.smtp.test\nb@limit.smtp.test\nc@limit.smtp.test\nnot an address\n")
+    f:close()
+    local before = env:settled_connections()
+    local lua = jit and "luajit" or "lua5.4"
+    local p = assert(io.popen(("MXRECORD_SERVERS=%s LUA_PATH=%q LUA_CPATH=%q %s examples/verify.lua "
+      .. "--smtp --helo probe.mxrecord.test --from bounce@mxrecord.test --smtp-port %d --allow-private %s 2>/dev/null")
+      :format(env.dns.address, package.path, package.cpath, lua, env.port, input)))
+    local out = p:read("*a")
+    p:close()
+    os.remove(input)
+    local rows = {}
+    for line in out:gmatch("[^\n]+") do
+      local cols = {}
+      for c in (line .. ","):gmatch("([^,]*),") do cols[#cols + 1] = c end
+      rows[cols[1]] = cols
+    end
+    assert.same({ "address", "verdict", "reasons", "provider", "mx", "checked", "smtp" }, rows.address)
+    assert.same({ "deliverable", "smtp", "accepted" },
+      { rows["alice@known.smtp.test"][2], rows["alice@known.smtp.test"][6], rows["alice@known.smtp.test"][7] })
+    assert.equal("rejected", rows["nobody@known.smtp.test"][7])
+    assert.equal("catch_all", rows["x@catchall.smtp.test"][7])
+    assert.equal("syntax", rows["not an address"][6])
+    local after = env:settled_connections()
+    assert.equal(2, after.limit - before.limit) -- three addresses, a limit of two a session
+  end)
+end)
 end)

@@ -64,6 +64,9 @@ local function check_opts(opts)
         error("bad argument #2 to 'lookup_many' (concurrency must be a whole number >= 1)", 3)
       end
       o.concurrency = v
+    elseif k == "verify" then -- options for r:verify (kind = "verify")
+      if type(v) ~= "table" then error("bad argument #2 to 'lookup_many' (verify must be an options table)", 3) end
+      o.verify = v
     elseif k == "on_progress" then
       if type(v) ~= "function" then
         error("bad argument #2 to 'lookup_many' (on_progress must be a function)", 3)
@@ -125,7 +128,9 @@ function M.lookup_many(r, source, opts)
 
   local function submit(name)
     inflight = inflight + 1
-    r[kind](r, name, function(res, err, code)
+    local call = opts.verify and kind == "verify" and function(n, cb) return r:verify(n, opts.verify, cb) end
+      or function(n, cb) return r[kind](r, n, cb) end
+    call(name, function(res, err, code)
       inflight = inflight - 1
       push(res or false, err, code, name)
     end)
