@@ -415,6 +415,18 @@ describe("r:verify{ smtp = ... }", function()
     assert.equal(2, after.limit - before.limit) -- 2 recipients a session: 4 addresses, 2 sessions
   end)
 
+  it("a batch answered from the catch-all cache does not hold up another domain at the same host", function()
+    assert.equal("catch_all", r:verify("first@catchall.smtp.test", { smtp = so() }).smtp.state)
+    local got = {}
+    -- both domains' MX is 127.0.0.2, one session at a time; the catch-all one needs none
+    r:verify("second@catchall.smtp.test", { smtp = so() }, function(v) got[1] = v end)
+    r:verify("nobody@known.smtp.test", { smtp = so() }, function(v) got[2] = v end)
+    assert.is_true(r:run(10))
+    assert.equal("catch_all", got[1].smtp.state)
+    assert.is_true(got[1].smtp.cached)
+    assert.equal("rejected", got[2].smtp.state)
+  end)
+
   it("never contacts private MX addresses unless allow_private", function()
     local before = env:settled_connections()
     local v = r:verify("alice@known.smtp.test", { smtp = so { allow_private = false } })

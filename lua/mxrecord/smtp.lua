@@ -19,6 +19,8 @@ local policy = require "mxrecord.smtp_policy"
 
 local M = {}
 
+M.BATCH_MAX = 50 -- addresses a session carries at most (RFC 5321 4.5.3.1.8 lets servers stop at 100)
+
 M.DEFAULTS = {
   port = 25, from = "", connect_timeout = 10, command_timeout = 30, catch_all = true, max_hosts = 2,
   per_host = 1, allow_private = false,
@@ -115,7 +117,7 @@ local function state(r)
   local s = st.smtp
   if not s then
     local conf = cache.config(st.cache_option)
-    s = { pools = {}, new = {}, old = {}, count = 0, conf = conf, batches = {}, outbound = nil }
+    s = { pools = {}, new = {}, old = {}, count = 0, conf = conf, batches = {}, active = {}, outbound = nil }
     st.smtp = s
   end
   return s
@@ -314,7 +316,14 @@ end
 
 -- Transport: runs one session; done(results) with results as the engine's.
 -- Plain resolvers use the pool; nginx resolvers use cosockets.
-local function run_session(r, s, o, target, addrs, probe, done)
+local function run_session(r, s, o, target, addrs, probe, done0)
+  -- sessions running per address: batches wait (and grow) while their host is busy
+  s.active[target.ip] = (s.active[target.ip] or 0) + 1
+  local function done(res)
+    s.active[target.ip] = s.active[target.ip] - 1
+    done0(res)
+    M._kick(r, s)
+  end
   local spec = {
     address = target.ip, port = o.port, helo = o.helo, from = o.from, probe = probe, addresses = addrs,
     connect_timeout = o.connect_timeout, command_timeout = o.command_timeout,
@@ -401,11 +410,34 @@ local function run_batch(r, s, b)
   attempt(1, pending)
 end
 
+-- Starts the batches whose first host has a free slot; the others stay open
+-- (more addresses may join them) until a session at that host ends.
 local function flush(r, s)
-  local batches = s.batches
-  s.batches = {}
   s.flush_posted = false
-  for _, b in pairs(batches) do run_batch(r, s, b) end
+  local ready = {}
+  for key, b in pairs(s.batches) do
+    local ip = b.hosts[1].ip
+    if (s.active[ip] or 0) + (ready[ip] or 0) < b.opts.per_host then
+      ready[ip] = (ready[ip] or 0) + 1
+      ready[#ready + 1] = key
+    end
+  end
+  for _, key in ipairs(ready) do
+    local b = s.batches[key]
+    s.batches[key] = nil
+    run_batch(r, s, b)
+  end
+  -- a batch answered from the catch-all cache took no slot: those behind it may go now
+  for _, b in pairs(s.batches) do
+    if (s.active[b.hosts[1].ip] or 0) < b.opts.per_host then return M._kick(r, s) end
+  end
+end
+
+function M._kick(r, s)
+  if s.flush_posted or next(s.batches) == nil or s.closed then return end
+  s.flush_posted = true
+  local ok = pcall(r._post, r, function() flush(r, s) end)
+  if not ok then s.flush_posted = false end -- the resolver is closing
 end
 
 local function opts_key(o)
@@ -451,7 +483,7 @@ function M.after_dns(r, v, o, finish)
   local s = state(r)
   local key = v.ascii_domain .. "\0" .. opts_key(o)
   local b = s.batches[key]
-  if not b or (v.local_part and #b.items >= 50) then
+  if not b or (v.local_part and #b.items >= M.BATCH_MAX) then
     if b then s.batches[key .. "\0" .. tostring(b)] = b end -- full: keep it under another key
     b = { domain = v.ascii_domain, opts = o, hosts = hosts, items = {} }
     s.batches[key] = b
@@ -473,10 +505,7 @@ function M.after_dns(r, v, o, finish)
       b.domain_only = { v = v, finish = finish }
     end
   end
-  if not s.flush_posted then
-    s.flush_posted = true
-    r:_post(function() flush(r, s) end)
-  end
+  M._kick(r, s)
 end
 
 -- ---- the prober's own outbound SMTP ---------------------------------------------
@@ -665,6 +694,7 @@ function M.install(methods)
     local ok, st = pcall(r._state, r)
     local s = ok and st.smtp
     if s then
+      s.closed = true
       st.smtp = nil
       for _, p in pairs(s.pools) do p:close() end
     end
