@@ -71,6 +71,12 @@ describe("smtp engine (bytes in, bytes out)", function()
     assert.is_true(res.features.pipelining)
   end)
 
+  it("with nothing to ask, leaves after EHLO (the self-check's session)", function()
+    local res, sent = converse({}, { "220 mx\r\n", "250 mx\r\n", "221 bye\r\n" })
+    assert.same({ "EHLO probe.example.test", "QUIT" }, sent)
+    assert.is_nil(res.session)
+  end)
+
   it("falls back to HELO when EHLO gets a 5xx", function()
     local res, sent = converse({ addresses = { "a@x.test" } }, {
       "220 old\r\n", "502 5.5.2 Error: command not recognized\r\n", "250 old\r\n", "250 ok\r\n", "250 ok\r\n",

@@ -316,9 +316,9 @@ static void send_next_rcpt(mxr_smtp *s, int64_t now);
 static void begin_transaction(mxr_smtp *s, int64_t now) {
   int pipe = (s->features & FEAT_PIPELINING) && !s->no_pipelining;
   const char *ext = s->utf8 && (s->features & FEAT_SMTPUTF8) ? "> SMTPUTF8" : ">";
+  if (s->nrcpt == 0 && !s->probe) return queue_quit(s, now); /* nothing to ask: a greeting was all (a self-check) */
   s->phase = PH_MAIL;
   if (emit(s, CMD_MAIL, 0, "MAIL FROM:<", s->from, ext, now) < 0) return fail(s, MXR_SMTP_PROTOCOL, now);
-  if (s->nrcpt == 0 && !s->probe) return;
   if (!pipe) return; /* RCPTs go one at a time after MAIL's reply */
   if (s->probe) {
     s->probe_sent = 1;

@@ -11,7 +11,8 @@
  * -> RCPT TO:<probe> (a random local part, for catch-all, when given) ->
  * RCPT TO:<address> for each address (stops at "452 4.5.3 too many
  * recipients": the rest are left MXR_SMTP_UNTRIED for another session) ->
- * QUIT. Never DATA. PIPELINING (RFC 2920) is used when offered and allowed.
+ * QUIT (with no address and no probe: right after EHLO). Never DATA.
+ * PIPELINING (RFC 2920) is used when offered and allowed.
  * Replies: RFC 5321 4.2 (multi-line "250-"), enhanced codes RFC 3463,
  * at most MXR_SMTP_LINE_MAX octets a line (RFC 5321 4.5.3.1.5); a longer
  * line, a malformed one, a reply that comes before its command was sent or
