@@ -8,6 +8,9 @@
 -- Output: CSV (default) or --json (JSON Lines); then a summary by verdict
 -- and by reason, and the duplicates, on stderr.
 --
+-- --smtp also asks each MX host at RCPT (opt-in; see docs/smtp.md): columns
+-- checked (syntax, dns, smtp) and smtp (the server's answer as a state).
+--
 -- DNS servers come from MXRECORD_SERVERS ("ip:port,ip:port") when it is set.
 -- Questions are asked once per domain and mail host (the resolver's cache),
 -- so a list of many addresses at few domains costs few queries.
@@ -33,8 +36,20 @@ local opts, path = cli.parse_args {
     { "--json", "flag", nil, "JSON Lines out: one object per input row" },
     { "--concurrency", "number", "N", "verifications in flight (default: adaptive)" },
     { "--progress", "flag", nil, "the progress line on stderr even when it is not a terminal" },
+    { "--smtp", "flag", nil, "ask each MX host at RCPT too (opt-in: port 25; see docs/smtp.md)" },
+    { "--helo", "string", "NAME", "with --smtp: this machine's host name (matching its PTR record)" },
+    { "--from", "string", "ADDR", "with --smtp: the MAIL FROM address (default: the null sender)" },
+    { "--smtp-port", "number", "N", "with --smtp: the port (default 25)" },
+    { "--allow-private", "flag", nil, "with --smtp: contact MX hosts with private or loopback addresses" },
   },
 }
+-- --smtp asks each domain's mail server too (opt-in: port 25, a HELO name this machine owns)
+if opts.smtp and not opts.helo then
+  io.stderr:write(PROG, ": --smtp needs --helo NAME (this machine's host name, matching its PTR record)\n")
+  os.exit(2)
+end
+local verify_opts = opts.smtp and { smtp = { helo = opts.helo, from = opts.from, port = opts.smtp_port,
+  allow_private = opts.allow_private or nil } } or nil
 
 -- The result columns, one entry each: name, the value for CSV (a string)
 -- and, optionally, for --json. `v` is the verdict (nil when verification
@@ -58,6 +73,11 @@ local COLUMNS = {
     function(v) return v and v.provider and v.provider.name or nil end },
   { "mx", function(v) return table.concat(mx_hosts(v), " ") end, function(v) return mx_hosts(v) end },
 }
+if opts.smtp then
+  COLUMNS[#COLUMNS + 1] = { "checked", function(v) return v and v.checked or "" end }
+  COLUMNS[#COLUMNS + 1] = { "smtp", function(v) return v and v.smtp and v.smtp.state or "" end,
+    function(v) return v and v.smtp or nil end }
+end
 local RESULT, COL = {}, {}
 for k, c in ipairs(COLUMNS) do
   RESULT[k] = c[1]
@@ -161,7 +181,7 @@ local function next_address()
   end
 end
 
-for v, err, code, address in r:lookup_many(next_address, { kind = "verify", concurrency = opts.concurrency,
+for v, err, code, address in r:lookup_many(next_address, { kind = "verify", verify = verify_opts, concurrency = opts.concurrency,
   on_progress = function() progress.update(rows.resolved) end }) do
   rows.result(address, result_of(address, v or nil, err, code))
 end

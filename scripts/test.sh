@@ -70,6 +70,7 @@ step build-asan bash scripts/build.sh asan
 step api-cares-1.34 cares_134_api
 step fuzz-parser-classifier bash scripts/fuzz.sh 15
 step fuzz-spf-check bash scripts/fuzz_spf.sh 15
+step fuzz-smtp bash -c 'mkdir -p build-fuzz && clang -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc/core fuzz/fuzz_smtp.c src/core/mxr_smtp.c -o build-fuzz/fuzz_smtp && w=$(mktemp -d) && cp fuzz/corpus_smtp/* "$w"/ && build-fuzz/fuzz_smtp -max_total_time=10 -max_len=4096 "$w"; rc=$?; rm -rf "$w"; exit $rc'
 step rock-lua5.4 rock 5.4
 step rock-luajit rock 5.1 LUA_INCDIR=/usr/include/luajit-2.1
 

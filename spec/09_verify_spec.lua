@@ -86,7 +86,7 @@ describe("r:verify", function()
   end)
 
   it("verifies a bare domain the same way", function()
-    local v = assert(r:verify("single.verify.test"))
+    local v = assert(r:verify("single.verify.test", { domain = true }))
     assert.is_nil(v.address)
     assert.equals("deliverable", v.verdict)
     assert.equals("single.verify.test", v.ascii_domain)

@@ -67,7 +67,13 @@ end
 function M.verify()
   local address = arg("address")
   if not address then return reply(400, { error = "address= is missing", code = "bad_syntax" }) end
-  local v, err, code = r:verify(address)
+  local opts
+  if ngx.var.arg_smtp == "1" then -- ask the mail server too (the prober's name and port from the environment)
+    opts = { smtp = { helo = os.getenv("MXRECORD_HELO"), port = tonumber(os.getenv("MXRECORD_SMTP_PORT")) or 25,
+      allow_private = os.getenv("MXRECORD_SMTP_PRIVATE") == "1", connect_timeout = 5, command_timeout = 5 } }
+    if not opts.smtp.helo then return reply(500, { error = "smtp=1 needs MXRECORD_HELO (the prober's host name)" }) end
+  end
+  local v, err, code = r:verify(address, opts)
   if not v then return failed(err, code, "bad_syntax") end
   if v.verdict == "unknown" then
     for _, reason in ipairs(v.reasons) do

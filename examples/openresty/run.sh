@@ -6,6 +6,8 @@
 # seconds per try (default 2).
 #   GET /mx?domain=D         the domain's profile as JSON
 #   GET /verify?address=A    the verification verdict as JSON
+#   GET /verify?address=A&smtp=1  ... asking the mail server too (MXRECORD_HELO: the prober's
+#                            name; MXRECORD_SMTP_PORT (25); MXRECORD_SMTP_PRIVATE=1 allows loopback MX)
 #   GET /mx-timer?domain=D   the profile, looked up from an ngx.timer callback
 #   GET /in-set?domain=D     a lookup attempted in set_by_lua (no cosockets): the error
 set -euo pipefail
@@ -24,6 +26,9 @@ error_log stderr warn;
 pid $dir/nginx.pid;
 env MXRECORD_SERVERS;
 env MXRECORD_TIMEOUT;
+env MXRECORD_HELO;
+env MXRECORD_SMTP_PORT;
+env MXRECORD_SMTP_PRIVATE;
 events { worker_connections 1024; }
 http {
   access_log off;

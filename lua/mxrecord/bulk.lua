@@ -96,6 +96,9 @@ local function check_opts(opts)
         error("bad argument #2 to 'lookup_many' (concurrency must be a whole number >= 1)", 3)
       end
       o.concurrency = v
+    elseif k == "verify" then -- options for r:verify (kind = "verify")
+      if type(v) ~= "table" then error("bad argument #2 to 'lookup_many' (verify must be an options table)", 3) end
+      o.verify = v
     elseif k == "on_progress" then
       if type(v) ~= "function" then
         error("bad argument #2 to 'lookup_many' (on_progress must be a function)", 3)
@@ -169,7 +172,7 @@ function M.lookup_many(r, source, opts)
       if not closed then push(res or false, err, code, name) end
     end
     if kind == "verify" then
-      verify.start(r, name, got, stopped)
+      verify.start(r, name, got, stopped, opts.verify)
     else
       r[kind](r, name, got)
     end

@@ -24,6 +24,7 @@ local M = {
   domain_of = require("mxrecord.domain").domain_of,
   flags = flags.flags,
   lists_version = flags.version,
+  smtp_selfcheck = require("mxrecord.smtp").selfcheck,
 }
 classify.public = M
 

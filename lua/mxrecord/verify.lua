@@ -7,6 +7,7 @@
 local core = require "mxrecord.core"
 local cache = require "mxrecord.cache"
 local classify = require("mxrecord.classify").classify
+local flags = require("mxrecord.flags").flags
 
 local M = {}
 
@@ -356,8 +357,10 @@ local function run(r, input, opts, finish, ctx)
   if input:find("@", 1, true) then
     v.address = input
     parsed, msg = core.parse_address(input)
-  else
+  elseif opts.domain then
     parsed, msg = parse_domain(input)
+  else
+    msg = "no @: not an address (pass opts.domain = true for a domain-level verdict)"
   end
   if not parsed then
     v.domain = input:match("@([^@]*)$") or input
@@ -414,6 +417,11 @@ local function check_opts(opts)
         error("bad argument to 'verify' (opts.max_hosts must be a whole number >= 1)", 3)
       end
       o.max_hosts = val
+    elseif k == "smtp" then -- checked by mxrecord.smtp (opt-in: nothing connects to port 25 without it)
+      if val then o.smtp = require("mxrecord.smtp").check_opts(val, 3) end
+    elseif k == "domain" then
+      if type(val) ~= "boolean" then error("bad argument to 'verify' (opts.domain must be a boolean)", 3) end
+      o.domain = val
     else
       error("bad argument to 'verify' (unknown option '" .. tostring(k) .. "')", 3)
     end
@@ -421,12 +429,26 @@ local function check_opts(opts)
   return o
 end
 
--- For lookup_many: starts a verification whose callback runs from
--- poll()/run() (or at once on a closed resolver); stopped() true makes it
--- end with "cancelled" before its next lookup.
-function M.start(r, input, callback, stopped)
+-- The DNS verdict, then (opts.smtp) the mail server's: v.checked says how
+-- far it went; the list flags (disposable, free, role) beside the verdict.
+local function run_checked(r, input, opts, finish, ctx)
+  run(r, input, opts, function(v, msg, code)
+    if not v then return finish(v, msg, code) end
+    v.checked = (v.reasons[1] and v.reasons[1].code == "bad_syntax") and "syntax" or "dns"
+    local f = flags(v.address or v.ascii_domain or v.domain or "")
+    if f then v.flags = { disposable = f.disposable, free = f.free, role = f.role } end
+    if not opts.smtp then return finish(v) end
+    require("mxrecord.smtp").after_dns(r, v, opts.smtp, finish)
+  end, ctx)
+end
+
+-- For lookup_many: starts a verification (with verify options opts, or
+-- none) whose callback runs from poll()/run() (or at once on a closed
+-- resolver); stopped() true makes it end with "cancelled" before its next
+-- lookup.
+function M.start(r, input, callback, stopped, opts)
   local ctx = { stopped = stopped }
-  run(r, input, check_opts(nil), function(...)
+  run_checked(r, input, check_opts(opts), function(...)
     local n, args = select("#", ...), { ... }
     local ok = pcall(r._post, r, function() callback(unpack(args, 1, n)) end)
     if not ok then callback(unpack(args, 1, n)) end -- the resolver is closing
@@ -449,7 +471,7 @@ function M.verify(r, input, opts, callback)
   opts = check_opts(opts)
   r:pending() -- raises if the resolver is closed
   if callback then
-    run(r, input, opts, function(...)
+    run_checked(r, input, opts, function(...)
       local n, args = select("#", ...), { ... }
       -- always from poll()/run(), in a callback slot of its own
       local ok = pcall(r._post, r, function() callback(unpack(args, 1, n)) end)
@@ -458,7 +480,7 @@ function M.verify(r, input, opts, callback)
     return true
   end
   local done, res, msg, code = false, nil, nil, nil
-  run(r, input, opts, function(a, b, c)
+  run_checked(r, input, opts, function(a, b, c)
     done, res, msg, code = true, a, b, c
   end, {})
   while not done do

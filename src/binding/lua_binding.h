@@ -42,4 +42,7 @@ void mxr_lua_open_flags(lua_State *L); /* flag_lists() */
 /* Adds spf_new(), spf_parse(), spf_expand() and spf_is_record() to the module table on top of the stack. */
 void mxr_lua_open_spf(lua_State *L);
 
+/* Adds smtp_session() (and smtp_pool()) to the module table on top of the stack. */
+void mxr_lua_open_smtp(lua_State *L);
+
 #endif

@@ -47,5 +47,6 @@ MXRECORD_API int luaopen_mxrecord_core(lua_State *L) {
   mxr_lua_open_wire(L);
   mxr_lua_open_flags(L);
   mxr_lua_open_spf(L);
+  mxr_lua_open_smtp(L);
   return 1;
 }
