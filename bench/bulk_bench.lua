@@ -8,7 +8,9 @@ local mxrecord = require "mxrecord"
 local kind, file, conc = arg[1], arg[2], tonumber(arg[3])
 
 -- loopback answers in well under a millisecond: a lost packet costs a 0.1 s retry, not 2 s
-local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 0.1, tries = 5 }
+-- (BENCH_TIMEOUT and BENCH_TRIES change them, for a far server)
+local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = tonumber(os.getenv("BENCH_TIMEOUT")) or 0.1,
+  tries = tonumber(os.getenv("BENCH_TRIES")) or 5 }
 local source
 if file:match("^gen:") then
   local n, i = tonumber(file:match("^gen:(%d+)")), -1
@@ -23,7 +25,13 @@ end
 local clock = require("mxrecord.core").monotonic
 local t0 = clock()
 local names, answered, failed, codes = 0, 0, 0, {}
+-- BENCH_AFTER=S: also report the rate after the first S seconds (rate_after=);
+-- BENCH_SECONDS=S: stop after S seconds (the names not reached are not counted)
+local after, stop_at = tonumber(os.getenv("BENCH_AFTER")), tonumber(os.getenv("BENCH_SECONDS"))
+local n_after, t_after
 for res, err, code in r:lookup_many(source, { kind = kind, concurrency = conc }) do
+  if after and not t_after and clock() - t0 >= after then n_after, t_after = names, clock() end
+  if stop_at and clock() - t0 >= stop_at then break end
   names = names + 1
   if res and not (kind == "profile" and (res.mx_error or res.spf_error)) then
     answered = answered + 1
@@ -44,5 +52,8 @@ if f then
 end
 local fails = {}
 for c, n in pairs(codes) do fails[#fails + 1] = c .. ":" .. n end
+if t_after then
+  rss = rss .. (" rate_after=%.0f"):format((names - n_after) * (kind == "profile" and 2 or 1) / (clock() - t_after))
+end
 print(("kind=%s names=%d answered=%d failed=%d seconds=%.3f rate=%.0f%s%s"):format(kind, names, answered, failed,
   secs, queries / secs, rss, #fails > 0 and (" failures=" .. table.concat(fails, ",")) or ""))

@@ -3,8 +3,9 @@
  * watched with poll() as c-ares reports them (ARES_OPT_SOCK_STATE_CB) and
  * driven with ares_process_fd, answers parsed with ares_parse_mx_reply.
  *
- *   cares_loop SERVER:PORT NAMES_FILE [WINDOW]
+ *   cares_loop SERVER:PORT NAMES_FILE [WINDOW [TIMEOUT_MS [TRIES]]]
  *
+ * (defaults: window 50, timeout 100 ms, 5 tries, as bench/bulk_bench.lua)
  * Prints "names=N answered=N failed=N seconds=S rate=Q" (queries per second).
  * Built against c-ares 1.18 (Debian 12); a bench tool, not part of mxrecord. */
 #define _POSIX_C_SOURCE 200809L
@@ -71,7 +72,7 @@ int main(int argc, char **argv) {
   int more = 1;
   double t0;
   if (argc < 3) {
-    fprintf(stderr, "usage: %s SERVER:PORT NAMES_FILE [WINDOW]\n", argv[0]);
+    fprintf(stderr, "usage: %s SERVER:PORT NAMES_FILE [WINDOW [TIMEOUT_MS [TRIES]]]\n", argv[0]);
     return 2;
   }
   window = argc > 3 ? atol(argv[3]) : 50;
@@ -83,8 +84,8 @@ int main(int argc, char **argv) {
   ares_library_init(ARES_LIB_INIT_ALL);
   memset(&opt, 0, sizeof opt);
   opt.sock_state_cb = sock_state;
-  opt.timeout = 100; /* as bench/bulk_bench.lua: loopback answers in well under 1 ms */
-  opt.tries = 5;
+  opt.timeout = argc > 4 ? atoi(argv[4]) : 100; /* as bench/bulk_bench.lua: loopback answers in well under 1 ms */
+  opt.tries = argc > 5 ? atoi(argv[5]) : 5;
   opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
   opt.ednspsz = 1232;
   if (ares_init_options(&ch, &opt,
@@ -111,6 +112,7 @@ int main(int argc, char **argv) {
       inflight++;
       ares_query(ch, line, 1 /* IN */, 15 /* MX */, done, NULL);
     }
+    if (!more && inflight == 0) break; /* an empty file */
     tvp = ares_timeout(ch, NULL, &tv);
     n = poll(pfds, (nfds_t)npfds, tvp ? (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000) : -1);
     if (n <= 0) {

@@ -45,6 +45,7 @@ function M.config(opt)
   if type(opt) ~= "table" then
     error("mxrecord.resolver: option 'cache' must be false, true or a table", 3)
   end
+  if opt.l2 ~= nil then opt = M.l2_config(opt, conf) end -- a second level: see the end of this file
   for k, v in pairs(opt) do
     if M.DEFAULTS[k] == nil then
       error("mxrecord.resolver: unknown cache option '" .. tostring(k) .. "'", 3)
@@ -180,7 +181,7 @@ function M.lookup(r, qtype, name, cb)
   waiting = { cb }
   st.inflight[key] = waiting
   st.stats.asked = st.stats.asked + 1
-  local ok, err = pcall(r[qtype], r, name, function(res, msg, code)
+  local ok, err = pcall(M.l2_ask, r, st.conf, qtype, name, function(res, msg, code)
     st.inflight[key] = nil
     if st.conf and not NOT_CACHED[code] then store(st, key, res, msg, code) end
     deliver(waiting, res, msg, code)
@@ -212,6 +213,41 @@ end
 function M.clear(r)
   local st = state(r)
   st.new, st.old, st.count, st.bytes, st.old_bytes = {}, {}, 0, 0, 0
+end
+
+-- ---- A second level (mxrecord.cache_redis): asked after this one, before DNS ----
+-- The option cache = { l2 = level }: any object with level:get(key, cb) and
+-- level:set(key, { res, msg, code }, ttl). Its answers fill this level too.
+
+-- Takes l2 out of the cache option (into conf); returns the rest.
+function M.l2_config(opt, conf)
+  local l2 = opt.l2
+  if type(l2) ~= "table" or type(l2.get) ~= "function" or type(l2.set) ~= "function" then
+    error("mxrecord.resolver: cache option 'l2' must be an object with get and set methods", 4)
+  end
+  conf.l2 = l2
+  local rest = {}
+  for k, v in pairs(opt) do
+    if k ~= "l2" then rest[k] = v end
+  end
+  return rest
+end
+
+-- Asks the second level, then DNS (r:query); cb as r:query's callback.
+function M.l2_ask(r, conf, qtype, name, cb)
+  local l2 = conf and conf.l2
+  if not l2 then return r:query(name, qtype, cb) end
+  local key = qtype .. " " .. name
+  l2:get(key, function(v)
+    if v then return r:_post(function() cb(v[1], v[2], v[3]) end) end
+    r:query(name, qtype, function(res, msg, code)
+      if not NOT_CACHED[code] then
+        local ttl = res and math.min(math.max(res.ttl or 0, conf.min_ttl), conf.max_ttl) or conf.error_ttl
+        if ttl > 0 then pcall(l2.set, l2, key, { res or false, msg, code }, ttl) end
+      end
+      cb(res, msg, code)
+    end)
+  end)
 end
 
 return M

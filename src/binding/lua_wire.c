@@ -44,10 +44,6 @@ static int answer_gc(lua_State *L) {
   return 0;
 }
 
-int mxr_lua_check_qtype(lua_State *L, int idx) {
-  return mxr_qtype_parse(mxr_qtype_names[luaL_checkoption(L, idx, NULL, mxr_qtype_names)]);
-}
-
 /* build_query(name, qtype, id) -> packet, normalised name | nil, message, "badname" */
 static int m_build_query(lua_State *L) {
   size_t len;
