@@ -1,144 +1,251 @@
--- prospect.lua [--csv] [--concurrency N] [FILE]
+-- prospect.lua [options] FILE|-
 --
--- Who runs each company's mail? Reads domains from FILE (default: stdin), one
--- per line or as the first column of a CSV file; URLs and e-mail addresses are
--- reduced to their domain, "www." is dropped, duplicates are looked up once.
--- Prints one row per domain (domain, provider, category, gateway, senders,
--- notes, MX hosts), as an aligned table in input order, or as CSV (--csv)
--- streamed as answers come, then a summary of provider shares (on stderr with
--- --csv, so the CSV stays clean). Lookups run through r:lookup_many; a
--- progress line goes to stderr when it is a terminal. --concurrency N fixes
--- the window of lookups in flight (default: adaptive).
+-- Who runs each company's mail? Reads a CSV file (or a plain list, one value
+-- a line) whose chosen column holds a domain, a URL or an e-mail address
+-- (mxrecord.domain_of reduces each to its domain), looks each distinct domain
+-- up once (r:profile through r:lookup_many) and writes every input row, in
+-- input order, with the result columns appended (domain, provider, category,
+-- gateway, senders, notes, mx, ...: the COLUMNS table below). Output: an aligned table (default), --csv, or
+-- --json (JSON Lines); then a summary (provider share, categories, gateways,
+-- duplicates), on stderr with --csv/--json so that stdout stays data.
+-- --html FILE also writes a self-contained report page with charts.
 --
 -- DNS servers come from MXRECORD_SERVERS ("ip:port,ip:port") when it is set.
-package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
+do -- this directory's helpers; then, after anything installed, the checkout's module
+  local here = arg[0]:match("^(.*)/[^/]*$") or "."
+  local build = jit and "build-5.1" or ("build-" .. _VERSION:match("%d+%.%d+"))
+  package.path = here .. "/?.lua;" .. package.path .. ";" .. here .. "/../lua/?.lua;" .. here .. "/../lua/?/init.lua"
+  package.cpath = package.cpath .. ";" .. here .. "/../" .. build .. "/?.so"
+end
 local cli = require "example_cli"
 local mxrecord = require "mxrecord"
 
-local opts, path = cli.parse_args("prospect.lua [--csv] [--concurrency N] [FILE]",
-  { ["--csv"] = "flag", ["--concurrency"] = "number" })
-local csv = opts.csv
+local PROG = "prospect.lua"
+local opts, path = cli.parse_args {
+  prog = PROG,
+  usage = "prospect.lua [options] FILE|-",
+  about = "Who runs each company's mail: every input row, in order, with provider, category, gateway,\n"
+    .. "senders, notes and MX hosts appended. FILE is a CSV (comma, semicolon or tab; a header or not)\n"
+    .. "or a list; - (or no FILE) reads stdin. DNS servers: MXRECORD_SERVERS (ip:port,...).",
+  options = {
+    { "--column", "string", "NAME|N", "the column with the domain, URL or address (default: a column\n"
+      .. string.rep(" ", 25) .. "named domain/website/url/email..., else the first)" },
+    { "--csv", "flag", nil, "CSV out: the input columns, then the result columns" },
+    { "--json", "flag", nil, "JSON Lines out: one object per input row" },
+    { "--html", "string", "FILE", "also write a self-contained HTML report with charts" },
+    { "--concurrency", "number", "N", "lookups in flight (default: adaptive)" },
+    { "--progress", "flag", nil, "the progress line on stderr even when it is not a terminal" },
+  },
+}
+if opts.csv and opts.json then cli.die(PROG, "--csv and --json: choose one") end
 
--- A domain from a bare domain, a URL or an e-mail address; nil if blank.
-local function reduce(s)
-  s = s:match("^%s*(.-)%s*$")
-  if s == "" or s:sub(1, 1) == "#" then return nil end
-  s = s:match("<([^>]*)>") or s                         -- Name <user@domain>
-  s = s:gsub("^mailto:", ""):gsub("^%a[%w+.-]*://", "") -- scheme
-  s = s:match("@([^@]*)$") or s                         -- user@domain, user:pw@host
-  s = s:match("^[^/?#]*")                               -- path, query, fragment
-  s = s:gsub(":%d*$", "")                               -- port
-  s = s:lower():gsub("%.$", "")
-  return (s:gsub("^www%.", ""))
-end
-
--- Domains stream from the input.
-local input = path and assert(io.open(path)) or io.stdin
-local lineno, order, count = 0, {}, 0
-local function next_domain()
-  for line in input:lines() do
-    lineno = lineno + 1
-    local d = reduce(cli.first_column(line) or "")
-    -- a header line ("domain", "website", "email") names no domain
-    if d and not (lineno == 1 and not d:find("%.")) then
-      if not order[d] then
-        count = count + 1
-        order[d] = count
-      end
-      return d
-    end
-  end
-  return nil
-end
-
-local progress = cli.stderr_is_tty()
-
-local r = mxrecord.resolver { servers = os.getenv("MXRECORD_SERVERS"), timeout = 2, tries = 2 }
-local rows, duplicates = {}, 0
-local shares, categories, gateways = {}, {}, {}
-
-local function names(list)
+-- The result columns, one entry each: name, then the value for CSV and the
+-- table (a string) and, optionally, for --json (any value). `p` is the
+-- profile (nil when the lookup failed: `err` says why).
+local function list(t) return setmetatable(t, require("mxrecord").json.array_mt) end
+local function names(l)
   local out = {}
-  for k, p in ipairs(list) do out[k] = p.name end
-  return table.concat(out, "; ")
+  for k, e in ipairs(l or {}) do out[k] = e.name end
+  return list(out)
 end
+local function mx_hosts(p)
+  local hosts = {}
+  for _, rec in ipairs(p and p.mx and p.mx.records or {}) do hosts[#hosts + 1] = rec.exchange end
+  return list(hosts)
+end
+local function notes(p, err)
+  if not p then return list { err } end
+  local out = {}
+  if p.mx_error then out[#out + 1] = "MX: " .. p.mx_error.code end
+  if p.spf_error then out[#out + 1] = "TXT: " .. p.spf_error.code end
+  if p.mx and p.mx.status ~= "ok" then out[#out + 1] = p.mx.status end
+  return list(out)
+end
+local COLUMNS = {
+  { "domain", function(_, domain) return domain end },
+  { "provider", function(p) return p and p.provider.name or "(invalid)" end },
+  { "category", function(p) return p and p.provider.category or "error" end },
+  { "gateway", function(p) return p and p.provider.gateway and p.provider.gateway.name or "" end,
+    function(p) return p and p.provider.gateway and p.provider.gateway.name or nil end },
+  { "senders", function(p) return table.concat(names(p and p.provider.senders), "; ") end,
+    function(p) return names(p and p.provider.senders) end },
+  { "notes", function(p, _, err) return table.concat(notes(p, err), ", ") end,
+    function(p, _, err) return notes(p, err) end },
+  { "mx", function(p) return table.concat(mx_hosts(p), " ") end, function(p) return mx_hosts(p) end },
+  { "confidence", function(p) return p and p.provider.confidence or "" end,
+    function(p) return p and p.provider.confidence or nil end },
+  { "stack", function(p) return table.concat(names(p and p.stack), "; ") end,
+    function(p) return names(p and p.stack) end },
+}
+local RESULT, COL = {}, {} -- names, and name -> position
+for k, c in ipairs(COLUMNS) do
+  RESULT[k] = c[1]
+  COL[c[1]] = k
+end
+local NOTES = COL.notes
+local COLUMN_NAMES = { "domain", "domains", "website", "web site", "url", "site", "homepage", "web", "email",
+  "e-mail", "email address", "mail", "company domain" }
 
-local function row_of(domain, p, err)
-  if not p then
-    return { domain, "(invalid)", "error", "", "", err, "" }
+local input = cli.open(PROG, path)
+local records = cli.records(input)
+local first = records()
+local header, col
+if first then
+  header, col = cli.choose_column(PROG, first, opts.column, COLUMN_NAMES,
+    function(v) return v:find(".", 1, true) or v:find("@", 1, true) end)
+end
+local held = first and not header and first or nil -- the first record is data
+local width = header and #header or (first and #first or 1)
+local out_header = {}
+if header then
+  for k, h in ipairs(header) do out_header[k] = h end
+elseif width == 1 then
+  out_header[1] = "input"
+else
+  for k = 1, width do out_header[k] = "column" .. k end
+end
+local shown = header and header[col] or "input"
+
+local r = cli.resolver(mxrecord, { timeout = 2, tries = 2 })
+local progress = cli.progress(opts.progress or cli.stderr_is_tty(), "rows",
+  path and (cli.count_records(PROG, path) - (header and 1 or 0)) or nil, cli.clock())
+
+local shares, categories, gateways = {}, {}, {}
+local ndomains, nblank = 0, 0
+local table_rows, report_rows = {}, {}
+
+-- The result of one domain: { cells = {...}, json = {...} }.
+local function result_of(domain, p, err, code)
+  local cells, json = {}, { domain = domain, error = err, code = code, profile = p, provider_id = p and p.provider.id }
+  for k, c in ipairs(COLUMNS) do
+    cells[k] = c[2](p, domain, err)
+    if c[3] then json[c[1]] = c[3](p, domain, err) else json[c[1]] = cells[k] end
   end
-  local prov, hosts = p.provider, {}
-  for _, rec in ipairs(p.mx and p.mx.records or {}) do hosts[#hosts + 1] = rec.exchange end
-  local errs = {}
-  if p.mx_error then errs[#errs + 1] = "MX: " .. p.mx_error.code end
-  if p.spf_error then errs[#errs + 1] = "TXT: " .. p.spf_error.code end
-  if p.mx and p.mx.status ~= "ok" then errs[#errs + 1] = p.mx.status end
-  return { domain, prov.name, prov.category, prov.gateway and prov.gateway.name or "", names(prov.senders),
-    table.concat(errs, ", "), table.concat(hosts, " ") }
+  if not p then json.provider, json.category = nil, nil end
+  return { cells = cells, json = json }
 end
 
-local HEADER = { "domain", "provider", "category", "gateway", "senders", "notes", "mx" }
-
-local function emit_csv(row) io.write(cli.csv_line(row)) end
-
-if csv then emit_csv(HEADER) end
-
-local ndone = 0
-local function done(domain, row)
-  ndone = ndone + 1
-  local key = row[3] == "error" and "(invalid)" or row[2]
+local function count(res)
+  ndomains = ndomains + 1
+  local c = res.cells
+  local category, gateway = c[COL.category], c[COL.gateway]
+  local key = category == "error" and "(invalid)" or c[COL.provider]
   shares[key] = (shares[key] or 0) + 1
-  categories[row[3]] = (categories[row[3]] or 0) + 1
-  if row[4] ~= "" then gateways[row[4]] = (gateways[row[4]] or 0) + 1 end
-  if csv then
-    emit_csv(row) -- streamed, in completion order
+  categories[category] = (categories[category] or 0) + 1
+  if gateway ~= "" then gateways[gateway] = (gateways[gateway] or 0) + 1 end
+end
+
+if opts.csv then io.write(cli.csv_line(cli.joined_header(out_header, RESULT))) end
+
+-- One input row, with its result (nil: no domain in the cell), in input order.
+local function emit(row, res)
+  local rec = row.record
+  local cells = res and res.cells
+  if not cells then
+    cells = {}
+    for k = 1, #COLUMNS do cells[k] = "" end
+    cells[NOTES] = row.note or ""
+  end
+  if row.duplicate then
+    local copy = {}
+    for k, v in ipairs(cells) do copy[k] = v end
+    cells = copy
+    cells[NOTES] = cells[NOTES] == "" and "duplicate" or (cells[NOTES] .. ", duplicate")
+  end
+  if opts.csv then
+    local line = {}
+    for k = 1, width do line[k] = rec[k] or "" end
+    for _, v in ipairs(cells) do line[#line + 1] = v end
+    for k = width + 1, #rec do line[#line + 1] = rec[k] end -- extra fields stay, after the results
+    io.write(cli.csv_line(line))
+  elseif opts.json then
+    local inrow = {}
+    if header then
+      for k = 1, #rec do inrow[header[k] or ("column" .. k)] = rec[k] end
+    else
+      inrow = setmetatable({}, mxrecord.json.array_mt)
+      for k = 1, #rec do inrow[k] = rec[k] end
+    end
+    local obj = { line = rec.line, input = inrow, duplicate = row.duplicate or nil }
+    if res then
+      for k, v in pairs(res.json) do obj[k] = v end
+    else
+      obj.notes = { row.note }
+    end
+    io.write(mxrecord.json(obj), "\n")
   else
-    rows[order[domain]] = row -- the table keeps input order
+    local trow = { rec[col] or "" }
+    for _, v in ipairs(cells) do trow[#trow + 1] = v end
+    table_rows[#table_rows + 1] = trow
+  end
+  if opts.html and res and not row.duplicate then
+    local named = {}
+    for name, k in pairs(COL) do named[name] = cells[k] end
+    report_rows[#report_rows + 1] = named
   end
 end
 
-for p, err, code, domain in r:lookup_many(next_domain, { kind = "profile", concurrency = opts.concurrency,
-  on_progress = progress and cli.progress("domains", cli.count_lines(path)) or nil }) do
-  if code == "duplicate" then
-    duplicates = duplicates + 1
-  else
-    done(domain, row_of(domain, p or nil, err))
+local rows = cli.ordered(emit)
+
+-- Keys for lookup_many: distinct domains, in input order; rows without one
+-- and repeats are queued in order without a lookup.
+local function next_domain()
+  while true do
+    local rec = held or records()
+    held = nil
+    if not rec then return nil end
+    local value = rec[col] or ""
+    local domain, why = nil, nil
+    if value:find("%S") then
+      domain, why = mxrecord.domain_of(value)
+    else
+      why = "no domain (blank)"
+    end
+    local key = domain and (mxrecord.normalize_name(domain) or domain)
+    if not key then nblank = nblank + 1 end
+    if rows.add(rec, key, why) then return key end
+    rows.flush()
   end
 end
-if progress then io.stderr:write("\n") end
+
+for p, err, code, key in r:lookup_many(next_domain, { kind = "profile", concurrency = opts.concurrency,
+  on_progress = function() progress.update(rows.resolved) end }) do
+  local res = result_of(key, p or nil, err, code)
+  count(res)
+  rows.result(key, res)
+end
+rows.flush()
+progress.finish(rows.resolved)
 if input ~= io.stdin then input:close() end
 r:close()
-local domains = { n = ndone }
 
 -- ---- output --------------------------------------------------------------
 
-local out = csv and io.stderr or io.stdout
-
-if not csv then
-  local width = {}
-  for c = 1, #HEADER do width[c] = #HEADER[c] end
-  local list = {}
-  for k = 1, count do list[#list + 1] = rows[k] end -- duplicates left holes
-  rows = list
-  for _, row in ipairs(rows) do
-    for c = 1, #HEADER do width[c] = math.max(width[c], #row[c]) end
-  end
-  local function line(row)
-    local cells = {}
-    for c = 1, #HEADER do cells[c] = row[c] .. string.rep(" ", width[c] - #row[c]) end
-    out:write((table.concat(cells, "  "):gsub("%s+$", "")), "\n")
-  end
-  line(HEADER)
-  local rule = {}
-  for c = 1, #HEADER do rule[c] = string.rep("-", width[c]) end
-  line(rule)
-  for _, row in ipairs(rows) do line(row) end
+local out = (opts.csv or opts.json) and io.stderr or io.stdout
+if not (opts.csv or opts.json) then
+  local h = { shown }
+  for _, v in ipairs(RESULT) do h[#h + 1] = v end
+  cli.table(out, h, table_rows)
   out:write("\n")
 end
 
-local function summary(title, counts) cli.summary(out, title, counts, domains.n) end
+local nrows = rows.resolved
+out:write(("%d domains (rules %s)\n"):format(ndomains, mxrecord.providers_version))
+out:write(("%d rows: %d distinct domains, duplicates: %d rows repeat a domain above (looked up once), "
+  .. "%d rows without a domain\n"):format(nrows, rows.distinct, rows.duplicates, nblank))
+cli.summary(out, "provider share:", shares, ndomains)
+cli.summary(out, "category:", categories, ndomains)
+if next(gateways) then cli.summary(out, "behind a security gateway:", gateways, ndomains) end
 
-out:write(string.format("%d domains (rules %s)\n", domains.n, mxrecord.providers_version))
-summary("provider share:", shares)
-summary("category:", categories)
-if next(gateways) then summary("behind a security gateway:", gateways) end
+if opts.html then
+  local report = require "prospect_report"
+  local f, err = io.open(opts.html, "wb")
+  if not f then cli.die(PROG, "cannot write the report: " .. tostring(err)) end
+  f:write(report.html {
+    title = "Who runs their mail: " .. (path and path:match("[^/]*$") or "stdin"),
+    rules = mxrecord.providers_version, rows = report_rows, ndomains = ndomains, nrows = nrows,
+    duplicates = rows.duplicates, blank = nblank, shares = shares, categories = categories, gateways = gateways,
+  })
+  f:close()
+  io.stderr:write("report written to ", opts.html, "\n")
+end

@@ -7,7 +7,7 @@
 # line "N passed, N failed" and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup.sh test || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0
@@ -48,7 +48,7 @@ rock() ( # lua version, extra luarocks args: build and install the rock, then re
   tree="$log/tree-$v" interp=lua5.4
   [ "$v" = 5.1 ] && interp=luajit
   rm -rf build.luarocks && # luarocks' CMake build dir: never reuse one made for another Lua
-  luarocks --lua-version "$v" make --tree "$tree" mxrecord-scm-1.rockspec "$@" &&
+  luarocks --lua-version "$v" make --tree "$tree" mxrecord-0.1.0-1.rockspec "$@" &&
     eval "$(luarocks --lua-version "$v" --tree "$tree" path)" &&
     "$interp" -e 'local m = require "mxrecord"; assert(m.resolver and m._VERSION)
       assert(m.classify({ "aspmx.l.google.com" }).id == "google_workspace")

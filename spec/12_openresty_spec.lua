@@ -131,7 +131,7 @@ describe("OpenResty (examples/openresty/run.sh)", function()
     assert.equals("microsoft365", cjson.decode(body).provider.id)
     local status2, body2 = http_read(stuck)
     local slow = socket.gettime() - t0
-    assert.equals(200, status2)
+    assert.equals(504, status2) -- a DNS timeout is not an answer (examples/openresty/mxrecord_app.lua)
     assert.equals("timeout", cjson.decode(body2).mx_error.code)
     -- the silent server holds its request for timeout x tries (0.5 s x 2); the other one did not wait
     assert.is_true(quick < 0.5 and slow > quick + 0.4, ("%.2f s beside %.2f s"):format(quick, slow))

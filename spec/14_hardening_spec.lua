@@ -119,15 +119,15 @@ describe("hardening", function()
     it("a host lookup that cannot be made (out of memory) ends the verify with 'nomem'", function()
       local r = mxrecord.resolver { servers = { knot.address }, timeout = 1, tries = 1 }
       local methods = getmetatable(r).__index
-      local real_a = methods.a
+      local real_query = methods.query
       local got, calls = nil, 0
       r:verify("x@ok.verify.test", function(...)
         calls = calls + 1
         got = { ... }
       end)
-      methods.a = function() error("not enough memory") end
+      methods.query = function() error("not enough memory") end
       local ok, err = pcall(r.run, r, 2)
-      methods.a = real_a
+      methods.query = real_query
       assert(ok, err)
       r:close()
       assert.equals(1, calls)

@@ -42,6 +42,7 @@ http {
     location = /verify { content_by_lua_block { require("mxrecord_app").verify() } }
     location = /mx-timer { content_by_lua_block { require("mxrecord_app").mx_timer() } }
     location = /in-set {
+      default_type text/plain;
       set_by_lua_block \$result { return require("mxrecord_app").in_set() }
       return 200 "\$result\n";
     }

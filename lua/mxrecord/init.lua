@@ -17,6 +17,8 @@ local M = {
   add_provider = classify.add_provider,
   providers = classify.providers,
   providers_version = classify.version(),
+  json = require "mxrecord.json",
+  domain_of = require("mxrecord.domain").domain_of,
 }
 classify.public = M
 

@@ -204,8 +204,11 @@ function methods._post(r, fn)
 end
 
 -- Waits until some thread of this resolver ran a callback (or a deadline).
+-- It always yields: work may be under way that is no query of this
+-- resolver (a second cache level's cosocket), and a loop around _step must
+-- not spin the worker meanwhile.
 function methods._step(r)
-  if r:pending() == 0 then return 0 end
+  base.pending(r) -- raises if closed
   state(r).sema:wait(state(r).max_wait)
   return 1
 end

@@ -1,8 +1,11 @@
 rockspec_format = "3.0"
 package = "mxrecord"
-version = "scm-1"
+version = "0.1.0-1"
 source = {
+  -- no public repository yet: `luarocks make` builds from the checkout and
+  -- does not fetch this; set the real address before `luarocks upload`.
   url = "git+https://example.invalid/mxrecord.git",
+  tag = "v0.1.0",
 }
 description = {
   summary = "MX lookups, mail provider classification and address checks over c-ares",
