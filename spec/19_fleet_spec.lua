@@ -145,6 +145,32 @@ describe("fleet", function()
     assert.equals("io", code)
   end)
 
+  it("the client: a Redis that went away gives errors, not SIGPIPE", function()
+    local rs2 = redis_server.start()
+    local script = dir .. "/sigpipe.lua"
+    local f = assert(io.open(script, "w"))
+    f:write([[
+local redis = require "mxrecord.redis"
+local c = assert(redis.connect { path = arg[1] })
+assert(c:call("PING") == "PONG")
+io.read("*l") -- the server is stopped meanwhile
+local big = string.rep("x", 1048576)
+print(select(3, c:pipeline { { "SET", "k", big }, { "SET", "k", big } }))
+print(select(3, redis.connect { path = arg[1] }))
+]])
+    f:close()
+    local out = dir .. "/sigpipe.out"
+    -- (luasocket ignores SIGPIPE in this process, and children inherit that: not this one)
+    local p = assert(io.popen(("env --default-signal=PIPE LUA_PATH=%q LUA_CPATH=%q %s %s %s >%s 2>&1; echo \"exit=$?\" >>%s"):format(package.path,
+      package.cpath, interpreter(), script, rs2.path, out, out), "w"))
+    socket.sleep(0.3)
+    rs2:stop()
+    p:write("\n")
+    p:close()
+    local text = assert(io.open(out)):read("*a")
+    assert.equals("io\nio\nexit=0\n", text)
+  end)
+
   it("bad arguments raise, naming the function and the option", function()
     assert.has_error(function() fleet.open { name = "x y", redis = {} } end,
       "bad argument #1 to 'open' (name must be a string of letters, digits and _.:-)")
