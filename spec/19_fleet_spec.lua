@@ -248,6 +248,21 @@ print(select(3, redis.connect { path = arg[1] }))
     assert.matches("%-%-job NAME is required", out)
   end)
 
+  it("a worker started before the producer waits for the job", function()
+    local pid = spawn_worker("early", "early1", srv.address)
+    socket.sleep(0.3)
+    assert.is_true(alive(pid))
+    local job = fleet.open { redis = connect(), name = "early" }
+    job:submit { names[20], names[21] }
+    local deadline = socket.gettime() + 30
+    while alive(pid) and socket.gettime() < deadline do socket.sleep(0.05) end
+    assert.is_false(alive(pid))
+    assert.same({ 2, 2 }, { job:status().done, job:status().workers.early1.done })
+    local r = resolver()
+    assert.equals(0, job:work { resolver = r, until_done = false, block = 0.1 }) -- nothing left
+    r:close()
+  end)
+
   it("a batch stored twice (a slow worker after a claim) counts once", function()
     local inputs = { names[10], names[11], names[12] }
     local job = fleet.open { redis = connect(), name = "twice" }
