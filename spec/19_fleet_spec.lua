@@ -450,6 +450,11 @@ print(select(3, redis.connect { path = arg[1] }))
     assert.equals("deliverable", assert(r2:verify("a@c3.fleet.test")).verdict)
     assert.is_true(level.stats.errors > 0)
     r2:close()
+    -- a level whose get raises is a miss too
+    local broken = { get = function() error("broken level") end, set = function() end }
+    r2 = resolver { cache = { l2 = broken } }
+    assert.equals("deliverable", assert(r2:verify("a@c4.fleet.test")).verdict)
+    r2:close()
   end)
 
   describe("nginx instances sharing one Redis cache (examples/openresty/fleet.sh)", function()
