@@ -238,16 +238,23 @@ function M.l2_ask(r, conf, qtype, name, cb)
   local l2 = conf and conf.l2
   if not l2 then return r:query(name, qtype, cb) end
   local key = qtype .. " " .. name
-  l2:get(key, function(v)
+  local function answered(res, msg, code)
+    if not NOT_CACHED[code] then
+      local ttl = res and math.min(math.max(res.ttl or 0, conf.min_ttl), conf.max_ttl) or conf.error_ttl
+      if ttl > 0 then pcall(l2.set, l2, key, { res or false, msg, code }, ttl) end
+    end
+    cb(res, msg, code)
+  end
+  local got = false
+  local ok, err = pcall(l2.get, l2, key, function(v)
+    got = true
     if v then return r:_post(function() cb(v[1], v[2], v[3]) end) end
-    r:query(name, qtype, function(res, msg, code)
-      if not NOT_CACHED[code] then
-        local ttl = res and math.min(math.max(res.ttl or 0, conf.min_ttl), conf.max_ttl) or conf.error_ttl
-        if ttl > 0 then pcall(l2.set, l2, key, { res or false, msg, code }, ttl) end
-      end
-      cb(res, msg, code)
-    end)
+    r:query(name, qtype, answered)
   end)
+  if not ok then
+    if got then error(err, 0) end -- raised after the level answered: not the level's
+    r:query(name, qtype, answered) -- a level that fails is a miss
+  end
 end
 
 return M
