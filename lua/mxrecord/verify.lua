@@ -475,10 +475,17 @@ function M.verify(r, input, opts, callback)
   run(r, input, opts, function(a, b, c)
     done, res, msg, code = true, a, b, c
   end, {})
+  local host_driven = r:_state().ngx or r:_state().host -- their waits may outlast the queries
   while not done do
     -- closed from a finaliser or a callback meanwhile: close() ran what was
     -- owed, which ends this verification too; if not, it cannot go on
     if not pcall(r._step, r) and not done then return nil, "cancelled: the resolver is closed", "cancelled" end
+    -- nothing left in flight and no verdict: a callback of its chain raised
+    -- (the error is returned by the next poll()/run()); never wait forever
+    if not done and not host_driven and r:pending() == 0 then
+      return nil, "internal: the verification stopped: an error was raised in its chain (poll() or run() returns it)",
+        "internal"
+    end
   end
   return res, msg, code
 end
