@@ -145,6 +145,32 @@ describe("fleet", function()
     assert.equals("io", code)
   end)
 
+  it("the client: a Redis that went away gives errors, not SIGPIPE", function()
+    local rs2 = redis_server.start()
+    local script = dir .. "/sigpipe.lua"
+    local f = assert(io.open(script, "w"))
+    f:write([[
+local redis = require "mxrecord.redis"
+local c = assert(redis.connect { path = arg[1] })
+assert(c:call("PING") == "PONG")
+io.read("*l") -- the server is stopped meanwhile
+local big = string.rep("x", 1048576)
+print(select(3, c:pipeline { { "SET", "k", big }, { "SET", "k", big } }))
+print(select(3, redis.connect { path = arg[1] }))
+]])
+    f:close()
+    local out = dir .. "/sigpipe.out"
+    -- (luasocket ignores SIGPIPE in this process, and children inherit that: not this one)
+    local p = assert(io.popen(("env --default-signal=PIPE LUA_PATH=%q LUA_CPATH=%q %s %s %s >%s 2>&1; echo \"exit=$?\" >>%s"):format(package.path,
+      package.cpath, interpreter(), script, rs2.path, out, out), "w"))
+    socket.sleep(0.3)
+    rs2:stop()
+    p:write("\n")
+    p:close()
+    local text = assert(io.open(out)):read("*a")
+    assert.equals("io\nio\nexit=0\n", text)
+  end)
+
   it("bad arguments raise, naming the function and the option", function()
     assert.has_error(function() fleet.open { name = "x y", redis = {} } end,
       "bad argument #1 to 'open' (name must be a string of letters, digits and _.:-)")
@@ -220,6 +246,21 @@ describe("fleet", function()
     out, status = cmd("work")
     assert.equals("2", status)
     assert.matches("%-%-job NAME is required", out)
+  end)
+
+  it("a worker started before the producer waits for the job", function()
+    local pid = spawn_worker("early", "early1", srv.address)
+    socket.sleep(0.3)
+    assert.is_true(alive(pid))
+    local job = fleet.open { redis = connect(), name = "early" }
+    job:submit { names[20], names[21] }
+    local deadline = socket.gettime() + 30
+    while alive(pid) and socket.gettime() < deadline do socket.sleep(0.05) end
+    assert.is_false(alive(pid))
+    assert.same({ 2, 2 }, { job:status().done, job:status().workers.early1.done })
+    local r = resolver()
+    assert.equals(0, job:work { resolver = r, until_done = false, block = 0.1 }) -- nothing left
+    r:close()
   end)
 
   it("a batch stored twice (a slow worker after a claim) counts once", function()
@@ -408,6 +449,11 @@ describe("fleet", function()
     local r2 = resolver { cache = { l2 = level } }
     assert.equals("deliverable", assert(r2:verify("a@c3.fleet.test")).verdict)
     assert.is_true(level.stats.errors > 0)
+    r2:close()
+    -- a level whose get raises is a miss too
+    local broken = { get = function() error("broken level") end, set = function() end }
+    r2 = resolver { cache = { l2 = broken } }
+    assert.equals("deliverable", assert(r2:verify("a@c4.fleet.test")).verdict)
     r2:close()
   end)
 

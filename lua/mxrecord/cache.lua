@@ -15,8 +15,10 @@
 -- at all. A hostile 64 KB answer of 4,000 records thus costs at most ~0.8 MB,
 -- and a resolver's cache at most max_bytes whatever the answers.
 --
--- Every asker gets its own copy of the answer: a caller that edits a result
--- cannot change what the cache gives later.
+-- Askers share the cached tables: they must not modify them, and must copy
+-- (M.copy) what they hand to their own callers (r:verify copies the MX
+-- result it returns), so that a caller that edits a result cannot change
+-- what the cache gives later.
 -- State lives in the resolver (r:_state()), so it goes when the resolver goes.
 local core = require "mxrecord.core"
 
@@ -127,7 +129,7 @@ end
 local function deliver(waiting, res, msg, code)
   local errors
   for i = 1, #waiting do
-    local ok, err = pcall(waiting[i], copy(res), msg, code)
+    local ok, err = pcall(waiting[i], res, msg, code)
     if not ok then
       errors = errors or {}
       errors[#errors + 1] = err
@@ -146,7 +148,8 @@ local CLOSED_MSG = "cancelled: the resolver is closed"
 -- never during this call, except on a closed (or closing) resolver, where
 -- cb(nil, "cancelled: ...", "cancelled") runs at once: nothing can be asked
 -- or posted any more, and the callback must not be lost. qtype is "mx",
--- "txt", "a" or "aaaa"; name is a normalised name. res is cb's own copy.
+-- "txt", "a" or "aaaa"; name is a normalised name. res is shared: read it,
+-- never modify it, and copy what leaves the library.
 function M.lookup(r, qtype, name, cb)
   if not pcall(r.pending, r) then return cb(nil, CLOSED_MSG, "cancelled") end
   local st = state(r)
@@ -162,7 +165,7 @@ function M.lookup(r, qtype, name, cb)
           st.count, st.bytes = st.count + 1, st.bytes + e.bytes
         end
         st.stats.hits = st.stats.hits + 1
-        r:_post(function() cb(copy(e[1]), e[2], e[3]) end)
+        r:_post(function() cb(e[1], e[2], e[3]) end)
         return
       end
       if st.new[key] then st.new[key], st.count, st.bytes = nil, st.count - 1, st.bytes - e.bytes end
@@ -235,16 +238,23 @@ function M.l2_ask(r, conf, qtype, name, cb)
   local l2 = conf and conf.l2
   if not l2 then return r:query(name, qtype, cb) end
   local key = qtype .. " " .. name
-  l2:get(key, function(v)
+  local function answered(res, msg, code)
+    if not NOT_CACHED[code] then
+      local ttl = res and math.min(math.max(res.ttl or 0, conf.min_ttl), conf.max_ttl) or conf.error_ttl
+      if ttl > 0 then pcall(l2.set, l2, key, { res or false, msg, code }, ttl) end
+    end
+    cb(res, msg, code)
+  end
+  local got = false
+  local ok, err = pcall(l2.get, l2, key, function(v)
+    got = true
     if v then return r:_post(function() cb(v[1], v[2], v[3]) end) end
-    r:query(name, qtype, function(res, msg, code)
-      if not NOT_CACHED[code] then
-        local ttl = res and math.min(math.max(res.ttl or 0, conf.min_ttl), conf.max_ttl) or conf.error_ttl
-        if ttl > 0 then pcall(l2.set, l2, key, { res or false, msg, code }, ttl) end
-      end
-      cb(res, msg, code)
-    end)
+    r:query(name, qtype, answered)
   end)
+  if not ok then
+    if got then error(err, 0) end -- raised after the level answered: not the level's
+    r:query(name, qtype, answered) -- a level that fails is a miss
+  end
 end
 
 return M

@@ -289,7 +289,7 @@ local function check_work_opts(opts)
     elseif k == "batch" or k == "claim_idle" or k == "block" or k == "concurrency" or k == "max_batches" then
       if type(v) ~= "number" or v <= 0 then error("bad argument #1 to 'work' (" .. k .. " must be a number > 0)", 3) end
       o[k] = v
-    elseif k == "until_done" then
+    elseif k == "until_done" or k == "forever" then
       o[k] = v and true or false
     else
       error("bad argument #1 to 'work' (unknown option '" .. tostring(k) .. "')", 3)
@@ -310,22 +310,30 @@ local function check_work_opts(opts)
 end
 
 -- job:work{ resolver = r [, consumer =, batch = 200, claim_idle = 30, block = 2,
---   until_done = true, concurrency =, on_batch = function(n, consumer) end] }
+--   until_done = true, forever = false, concurrency =, max_batches =,
+--   on_batch = function(n, consumer) end] }
 -- -> number of results this worker stored
 -- Reads batches of `batch` entries (first those idle for claim_idle seconds
 -- on another consumer, then new ones), runs each through r:lookup_many and
 -- stores the results. Returns when the job is sealed and every input has
 -- its result (until_done), or when nothing came for `block` seconds
--- (until_done = false).
+-- (until_done = false); never with forever (a standing worker: jobs left
+-- open get more inputs). A worker started before the job's first submit
+-- waits for it (until_done, forever) or returns 0.
 function Job:work(opts)
   opts = check_work_opts(opts)
   if not json then error("mxrecord.fleet: workers need lua-cjson", 2) end
   local c, r = self.c, opts.resolver
-  self.kind = must(c:call("HGET", self.k_meta, "kind"))
-  if not self.kind then error("mxrecord.fleet: job '" .. self.name .. "' has no inputs yet", 2) end
   if type(c) == "userdata" and c.set_timeout then c:set_timeout(opts.block + 10) end
   local claim_ms = math.floor(opts.claim_idle * 1000)
   local block_ms = math.floor(opts.block * 1000)
+  -- a worker started before the producer waits for the job's first inputs
+  self.kind = must(c:call("HGET", self.k_meta, "kind"))
+  while not self.kind do
+    if not opts.until_done and not opts.forever then return 0 end
+    must(c:call("XREAD", "BLOCK", block_ms, "STREAMS", self.k_in, "$"))
+    self.kind = must(c:call("HGET", self.k_meta, "kind"))
+  end
   local stored, batches, cursor = 0, 0, "0-0"
   local last_claim = -math.huge
   -- entries idle for claim_idle on another consumer (a dead or too slow worker)
@@ -343,11 +351,11 @@ function Job:work(opts)
     local entries = core.monotonic() - last_claim >= opts.claim_idle / 4 and claim() or {}
     if #entries == 0 then entries = read_new(self, opts.consumer, opts.batch, nil) end
     if #entries == 0 then
-      if finished() then return stored end
+      if finished() and not opts.forever then return stored end
       entries = claim() -- nothing new: anything left behind?
       if #entries == 0 then
         entries = read_new(self, opts.consumer, opts.batch, block_ms)
-        if #entries == 0 and not opts.until_done then return stored end
+        if #entries == 0 and not opts.until_done and not opts.forever then return stored end
       end
     end
     if #entries > 0 then

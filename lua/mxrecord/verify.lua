@@ -108,7 +108,7 @@ end
 -- whose first 96 bits are zero (::, ::1, IPv4-compatible). Addresses are
 -- compared parsed, so every spelling of one address gives one answer
 -- (::1, 0::1, 0:0:0:0:0:0:0:1). An unparsable string is not bogus.
-function M.bogus_address(a)
+local function bogus(a)
   if a:find(":", 1, true) then
     local g = M.parse_ipv6(a)
     if not g then return false end
@@ -120,6 +120,19 @@ function M.bogus_address(a)
   end
   local o = parse_ipv4(a)
   return o ~= nil and ipv4_bogus(o[1], o[2])
+end
+
+-- Memoised: verifications look at the same few addresses again and again.
+-- At most MEMO_MAX strings are kept (the table starts over when full).
+local MEMO_MAX, memo, memo_n = 1024, {}, 0
+function M.bogus_address(a)
+  local b = memo[a]
+  if b == nil then
+    b = bogus(a)
+    if memo_n >= MEMO_MAX then memo, memo_n = {}, 0 end
+    memo[a], memo_n = b, memo_n + 1
+  end
+  return b
 end
 
 local function is_ip_name(h)
@@ -388,7 +401,8 @@ local function run(r, input, opts, finish, ctx)
       v.reasons[1] = reason("temporary", { error = { message = emsg, code = code } })
       return finish_once(v)
     end
-    v.mx = mx -- cache.lookup's copy: this verification's own
+    mx = cache.copy(mx) -- the cache's table is shared: the caller gets its own
+    v.mx = mx
     v.provider = classify(mx)
     if mx.status == "nxdomain" then
       v.verdict = "undeliverable"
@@ -483,10 +497,17 @@ function M.verify(r, input, opts, callback)
   run_checked(r, input, opts, function(a, b, c)
     done, res, msg, code = true, a, b, c
   end, {})
+  local host_driven = r:_state().ngx or r:_state().host -- their waits may outlast the queries
   while not done do
     -- closed from a finaliser or a callback meanwhile: close() ran what was
     -- owed, which ends this verification too; if not, it cannot go on
     if not pcall(r._step, r) and not done then return nil, "cancelled: the resolver is closed", "cancelled" end
+    -- nothing left in flight and no verdict: a callback of its chain raised
+    -- (the error is returned by the next poll()/run()); never wait forever
+    if not done and not host_driven and r:pending() == 0 then
+      return nil, "internal: the verification stopped: an error was raised in its chain (poll() or run() returns it)",
+        "internal"
+    end
   end
   return res, msg, code
 end

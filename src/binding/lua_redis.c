@@ -20,6 +20,8 @@
  * make a new one). */
 #include <errno.h>
 #include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -33,6 +35,40 @@ typedef struct {
   redisContext *ctx;
   redisReply *reply; /* a reply being converted: freed by the next call or __gc if a push raised */
 } conn;
+
+/* Writing to a connection Redis closed raises SIGPIPE, whose default action
+ * ends the process (hiredis writes with write(2), not send(MSG_NOSIGNAL)).
+ * A library must not change the process' signal handling, so SIGPIPE is
+ * blocked in this thread around each exchange, and one it caused is taken
+ * off the pending set before unblocking. */
+typedef struct {
+  sigset_t old;
+  int was_pending;
+} sigpipe_guard;
+
+static void sigpipe_block(sigpipe_guard *g) {
+  sigset_t set, pending;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void sigpipe_restore(const sigpipe_guard *g) {
+  sigset_t set, pending;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  if (!g->was_pending && sigismember(&pending, SIGPIPE) == 1) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&set, NULL, &zero) == -1 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
 
 static conn *check_conn(lua_State *L) {
   conn *c = (conn *)luaL_checkudata(L, 1, CONN_MT);
@@ -123,11 +159,14 @@ static int c_call(lua_State *L) {
   conn *c = check_conn(L);
   int top = lua_gettop(L), i;
   command cmd;
+  sigpipe_guard guard;
   if (top < 2) return luaL_argerror(L, 2, "command expected");
   alloc_command(L, &cmd, top - 1);
   for (i = 2; i <= top; i++) arg_at(L, i, &cmd, i - 2, i - 1, "call");
   drop_reply(c);
+  sigpipe_block(&guard);
   c->reply = (redisReply *)redisCommandArgv(c->ctx, cmd.argc, cmd.argv, cmd.argvlen);
+  sigpipe_restore(&guard);
   if (!c->reply) return io_failure(L, c);
   if (c->reply->type == REDIS_REPLY_ERROR) {
     lua_pushnil(L);
@@ -149,6 +188,7 @@ static int c_pipeline(lua_State *L) {
   conn *c = check_conn(L);
   int n, i, j, argc, failed = 0;
   command cmd;
+  sigpipe_guard guard;
   luaL_checktype(L, 2, LUA_TTABLE);
   n = (int)mxr_rawlen(L, 2);
   for (i = 1; i <= n; i++) {
@@ -168,7 +208,11 @@ static int c_pipeline(lua_State *L) {
   for (i = 1; i <= n; i++) {
     void *r = NULL;
     drop_reply(c);
-    if (redisGetReply(c->ctx, &r) != REDIS_OK || !r) return io_failure(L, c);
+    int rc;
+    if (i == 1) sigpipe_block(&guard); /* the first call writes the commands out */
+    rc = redisGetReply(c->ctx, &r);
+    if (i == 1) sigpipe_restore(&guard);
+    if (rc != REDIS_OK || !r) return io_failure(L, c);
     c->reply = (redisReply *)r;
     if (c->reply->type == REDIS_REPLY_ERROR && !failed) {
       failed = 1;
