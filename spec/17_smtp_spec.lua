@@ -583,7 +583,7 @@ describe("examples/verify.lua --smtp", function()
       for c in (line .. ","):gmatch("([^,]*),") do cols[#cols + 1] = c end
       rows[cols[1]] = cols
     end
-    assert.same({ "address", "verdict", "reasons", "provider", "mx", "checked", "smtp" }, rows.address)
+    assert.same({ "email", "verdict", "reasons", "provider", "mx", "checked", "smtp" }, rows.email)
     assert.same({ "deliverable", "smtp", "accepted" },
       { rows["alice@known.smtp.test"][2], rows["alice@known.smtp.test"][6], rows["alice@known.smtp.test"][7] })
     assert.equal("rejected", rows["nobody@known.smtp.test"][7])

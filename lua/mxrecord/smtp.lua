@@ -601,7 +601,7 @@ local composed = setmetatable({}, { __mode = "k" })
 
 function attach(r)
   local st = r:_state()
-  if st.smtp_attached then return end
+  if st.smtp_attached or st.ngx then return end -- inside nginx, cosockets carry the sessions
   st.smtp_attached = true
   local mt = getmetatable(r)
   local class = composed[mt]
@@ -613,6 +613,8 @@ function attach(r)
   end
   r:_class(class)
 end
+
+M.attach = function(r) return attach(r) end
 
 function M.install(methods)
   local raw = {}

@@ -446,6 +446,9 @@ end
 -- The DNS verdict, then (opts.smtp) the mail server's: v.checked says how
 -- far it went; the list flags (disposable, free, role) beside the verdict.
 local function run_checked(r, input, opts, finish, ctx)
+  -- the resolver's loop drives SMTP sessions from now on (before any run()
+  -- that would otherwise end when the DNS part is done)
+  if opts.smtp then require("mxrecord.smtp").attach(r) end
   run(r, input, opts, function(v, msg, code)
     if not v then return finish(v, msg, code) end
     v.checked = (v.reasons[1] and v.reasons[1].code == "bad_syntax") and "syntax" or "dns"
