@@ -131,6 +131,9 @@ local function pool_for(r, s, per_host)
     p = core.smtp_pool { per_host = per_host, max = 64 }
     s.pools[per_host] = p
     attach(r)
+    -- r:pollfd() (what cqueues and libuv wait on) wakes for the pool's sockets too
+    local ok, fd = pcall(p.pollfd, p)
+    if ok and fd then pcall(r._watch, r, fd) end
   end
   return p
 end

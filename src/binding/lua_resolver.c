@@ -549,6 +549,19 @@ static int r_timeout(lua_State *L) {
   return 1;
 }
 
+/* r:_watch(fd [, false]): fd (another loop's epoll descriptor, such as an
+ * SMTP pool's) joins r:pollfd()'s set, or leaves it. */
+static int r_watch(lua_State *L) {
+  lresolver *lr = check_open(L);
+  int fd = (int)luaL_checkinteger(L, 2);
+  if (lua_isboolean(L, 3) && !lua_toboolean(L, 3)) {
+    mxr_resolver_unwatch(lr->core, fd);
+  } else if (mxr_resolver_watch(lr->core, fd) < 0) {
+    return luaL_error(L, "resolver: cannot watch descriptor %d", fd);
+  }
+  return 0;
+}
+
 /* r:servers() -> { {address=, port=, down=}, ... } */
 static int r_servers(lua_State *L) {
   lresolver *lr = check_open(L);
@@ -696,6 +709,7 @@ static const luaL_Reg methods[] = {
     {"_begin_close", r_begin_close},
     {"_end_close", r_end_close},
     {"_class", r_class},
+    {"_watch", r_watch},
     {NULL, NULL},
 };
 

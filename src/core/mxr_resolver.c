@@ -127,7 +127,9 @@ struct mxr_resolver {
   size_t queued;
   sock *socks;
   size_t nsocks, capsocks;
-  int epfd; /* an epoll descriptor over the sockets (mxr_resolver_pollfd), or -1 */
+  int epfd;       /* an epoll descriptor over the sockets (mxr_resolver_pollfd), or -1 */
+  int watched[8]; /* other descriptors in that set (mxr_resolver_watch) */
+  size_t nwatched;
   struct pollfd *pfds;
 };
 
@@ -280,7 +282,28 @@ int mxr_resolver_pollfd(mxr_resolver *r) {
   r->epfd = epoll_create1(EPOLL_CLOEXEC);
   if (r->epfd < 0) return -1;
   for (i = 0; i < r->nsocks; i++) epoll_update(r, r->socks[i].fd, r->socks[i].events, EPOLL_CTL_ADD);
+  for (i = 0; i < r->nwatched; i++) epoll_update(r, r->watched[i], MXR_EV_READ, EPOLL_CTL_ADD);
   return r->epfd;
+}
+
+int mxr_resolver_watch(mxr_resolver *r, int fd) {
+  size_t i;
+  for (i = 0; i < r->nwatched; i++)
+    if (r->watched[i] == fd) return 0;
+  if (fd < 0 || r->nwatched == sizeof r->watched / sizeof r->watched[0]) return -1;
+  r->watched[r->nwatched++] = fd;
+  epoll_update(r, fd, MXR_EV_READ, EPOLL_CTL_ADD);
+  return 0;
+}
+
+void mxr_resolver_unwatch(mxr_resolver *r, int fd) {
+  size_t i;
+  for (i = 0; i < r->nwatched; i++)
+    if (r->watched[i] == fd) {
+      epoll_update(r, fd, 0, EPOLL_CTL_DEL);
+      r->watched[i] = r->watched[--r->nwatched];
+      return;
+    }
 }
 
 size_t mxr_resolver_fds(const mxr_resolver *r, int *fds, int *events, size_t max) {

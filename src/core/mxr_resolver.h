@@ -115,6 +115,13 @@ size_t mxr_resolver_fds(const mxr_resolver *r, int *fds, int *events, size_t max
  * closed with the resolver. Returns -1 if it cannot be made. */
 int mxr_resolver_pollfd(mxr_resolver *r);
 
+/* Adds fd (watched for reading) to the descriptor mxr_resolver_pollfd gives,
+ * so that one descriptor covers other work driven with the resolver (the
+ * SMTP pools' own epoll descriptors). The caller keeps fd open until
+ * mxr_resolver_unwatch or the resolver's end. Returns 0, or -1. */
+int mxr_resolver_watch(mxr_resolver *r, int fd);
+void mxr_resolver_unwatch(mxr_resolver *r, int fd);
+
 /* Milliseconds until the resolver next needs processing; -1 if nothing is pending. */
 int mxr_resolver_timeout_ms(mxr_resolver *r);
 
