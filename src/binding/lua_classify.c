@@ -395,28 +395,169 @@ static int check_options(lua_State *L, int *want_ev) {
   return extra;
 }
 
+/* One classify() call: where its pieces are on the stack. */
+typedef struct job {
+  int src;     /* the list of hosts or records */
+  int dom_idx; /* the domain (a string or nil) */
+  int res;     /* the result table */
+  int ev;      /* the evidence list (nil without evidence) */
+  int senders; /* the senders list */
+  int nev, nsend, want_ev;
+  host *hosts;
+  int nhosts;
+} job;
+
+#define PV lua_upvalueindex(3) /* provider names */
+#define SX lua_upvalueindex(4) /* rule suffixes */
+
+/* Reads the n entries of the list at j->src into j->hosts (strings, or
+ * records with exchange and preference) and sorts them by preference, stably. */
+static void read_hosts(lua_State *L, job *j, int n) {
+  int i, sorted = 1, any_pref = 0;
+  for (i = 1; i <= n; i++) {
+    host *h = &j->hosts[j->nhosts];
+    lua_rawgeti(L, j->src, i);
+    h->pref = 0;
+    h->idx = i;
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      h->s = lua_tolstring(L, -1, &h->len);
+    } else if (lua_type(L, -1) == LUA_TTABLE) {
+      int t = lua_gettop(L);
+      get_k(L, t, K_EXCHANGE);
+      if (lua_type(L, -1) != LUA_TSTRING)
+        luaL_argerror(L, 1, lua_pushfstring(L, "MX record %d has no exchange (string)", i));
+      h->s = lua_tolstring(L, -1, &h->len);
+      get_k(L, t, K_PREFERENCE);
+      if (lua_type(L, -1) == LUA_TNUMBER) {
+        h->pref = lua_tonumber(L, -1);
+        if (h->pref != h->pref) h->pref = HUGE_VAL; /* NaN: last, so the order stays total */
+        any_pref = 1;
+      }
+      lua_pop(L, 2);
+    } else {
+      luaL_argerror(L, 1, lua_pushfstring(L, "MX host %d is a %s, not a string", i, luaL_typename(L, -1)));
+    }
+    /* Strings stay alive: they are held by the argument table, which no Lua
+     * code can touch before we return. */
+    lua_pop(L, 1);
+    if (j->nhosts > 0 && h->pref < j->hosts[j->nhosts - 1].pref) sorted = 0;
+    j->nhosts++;
+  }
+  if (any_pref && !sorted) qsort(j->hosts, (size_t)j->nhosts, sizeof *j->hosts, host_cmp);
+}
+
+/* Feeds the hosts to the classifier, with evidence for each match. */
+static void add_hosts(lua_State *L, job *j, mxr_classifier *c) {
+  int i;
+  for (i = 0; i < j->nhosts; i++) {
+    int rule_id, m = mxr_classify_host(c, j->hosts[i].s, j->hosts[i].len, &rule_id);
+    if (m == MXR_MATCH_NONE || !j->want_ev) continue;
+    lua_createtable(L, 0, 4);
+    push_host(L, j->src, j->hosts[i].idx);
+    add_evidence(L, j->ev, PV, SX, K_MX, K_HOST, rule_id, j->dom_idx, m, &j->nev);
+  }
+}
+
+/* Feeds the SPF record's include:/redirect= targets to the classifier:
+ * evidence for each match, each sender once in j->senders. */
+static void add_spf(lua_State *L, job *j, mxr_classifier *c, const char *spf, size_t spf_len) {
+  size_t pos = 0, len;
+  const char *dom;
+  int redirect, is_new, rule_id;
+  while (mxr_spf_next(spf, spf_len, &pos, &dom, &len, &redirect)) {
+    int m = mxr_classify_include(c, dom, len, &rule_id, &is_new);
+    if (m == MXR_MATCH_NONE) continue;
+    if (j->want_ev) {
+      lua_createtable(L, 0, 4);
+      lua_pushlstring(L, dom, len);
+      add_evidence(L, j->ev, PV, SX, K_SPF, redirect ? K_REDIRECT : K_INCLUDE, rule_id, 0, m, &j->nev);
+    }
+    if (is_new) {
+      push_provider(L, PV, m);
+      lua_rawseti(L, j->senders, ++j->nsend);
+    }
+  }
+}
+
+/* result.gateway: a known gateway, or the relay (an unknown host, or one
+ * under the domain itself) in front of the mailbox provider. */
+static void set_gateway(lua_State *L, job *j, const mxr_classifier *c, const mxr_verdict *v) {
+  int t;
+  lua_rawgeti(L, KS, K_GATEWAY);
+  lua_createtable(L, 0, 3);
+  t = lua_gettop(L);
+  if (v->gateway >= 0) {
+    set_k_from(L, t, K_ID, PV, 3 * v->gateway + 1);
+    set_k_from(L, t, K_NAME, PV, 3 * v->gateway + 2);
+  } else {
+    int self = c->primary == MXR_MATCH_SELF;
+    set_k_from(L, t, K_ID, KS, self ? K_SELF_ID : K_RELAY_ID);
+    set_k_from(L, t, K_NAME, KS, self ? K_SELF_NAME : K_RELAY_NAME);
+    lua_rawgeti(L, KS, K_HOST);
+    push_host(L, j->src, j->hosts[v->relay].idx);
+    lua_rawset(L, t);
+    if (j->want_ev && !self) { /* the relay is evidence too: the host that took the place of a rule */
+      lua_createtable(L, 0, 3);
+      push_host(L, j->src, j->hosts[v->relay].idx);
+      set_k(L, lua_gettop(L) - 1, K_HOST);
+      set_k_from(L, lua_gettop(L), K_SOURCE, KS, K_MX);
+      set_k_from(L, lua_gettop(L), K_ID, KS, K_RELAY_ID);
+      lua_rawseti(L, j->ev, ++j->nev);
+    }
+  }
+  lua_rawset(L, j->res);
+}
+
+/* result.id, name, category, confidence, gateway, evidence, senders. */
+static void set_verdict(lua_State *L, job *j, const mxr_classifier *c, const mxr_verdict *v) {
+  int res = j->res;
+  if (v->provider >= 0) {
+    set_k_from(L, res, K_ID, PV, 3 * v->provider + 1);
+    set_k_from(L, res, K_NAME, PV, 3 * v->provider + 2);
+  } else {
+    int k = v->category == MXR_CAT_SELF ? 0 : v->category == MXR_CAT_UNKNOWN ? 1 : 2;
+    set_k_from(L, res, K_ID, KS, K_SELF_ID + k);
+    set_k_from(L, res, K_NAME, KS, K_SELF_NAME + k);
+  }
+  set_k_from(L, res, K_CATEGORY, KS, K_CATEGORIES + v->category);
+  set_k_from(L, res, K_CONFIDENCE, KS, K_CONF_NAMES + v->confidence);
+  if (v->gateway >= 0 || v->relay >= 0) set_gateway(L, j, c, v);
+  if (j->want_ev) {
+    lua_pushvalue(L, j->ev);
+    set_k(L, res, K_EVIDENCE);
+  }
+  if (c->senders_full) { /* cannot happen with the room given; said all the same */
+    lua_pushboolean(L, 1);
+    lua_setfield(L, res, "senders_truncated");
+  }
+  lua_pushvalue(L, j->senders);
+  set_k(L, res, K_SENDERS);
+}
+
 /* classify(hosts_or_mx_result [, spf [, opts]])
  *   -> { id, name, category, confidence, gateway?, senders, evidence? } */
 static int classify(lua_State *L) {
   lrules *lr = (lrules *)lua_touserdata(L, lua_upvalueindex(1));
-  host stack_hosts[STACK_HOSTS], *hosts = stack_hosts;
+  host stack_hosts[STACK_HOSTS];
   int stack_senders[MXR_MAX_SENDERS * 2];
   const char *domain = NULL, *spf, *alias = NULL;
   size_t dlen = 0, spf_len = 0, alen = 0;
-  int n, i, nhosts = 0, sorted = 1, any_pref = 0, none = 0, pv, sx, res, senders, ev, nev = 0, nsend = 0, src, dom_idx,
-            want_ev = 1, extra;
+  int n, none = 0, extra;
   mxr_classifier c;
   mxr_verdict v;
+  job j;
 
   if (lua_type(L, 1) != LUA_TTABLE)
     return luaL_argerror(L, 1,
                          lua_pushfstring(L, "list of MX hosts or MX result expected, got %s", luaL_typename(L, 1)));
   lua_settop(L, 3);
-  extra = check_options(L, &want_ev);
+  memset(&j, 0, sizeof j);
+  j.want_ev = 1;
+  extra = check_options(L, &j.want_ev);
   spf = spf_arg(L, &spf_len);
 
   get_k(L, 1, K_DOMAIN);
-  dom_idx = lua_gettop(L);
+  j.dom_idx = lua_gettop(L);
   if (lua_type(L, -1) == LUA_TSTRING) domain = lua_tolstring(L, -1, &dlen);
   get_k(L, 1, K_STATUS);
   if (lua_type(L, -1) == LUA_TSTRING) { /* an r:mx() result: it may say the domain is an alias */
@@ -427,50 +568,21 @@ static int classify(lua_State *L) {
     if (lua_type(L, -1) == LUA_TSTRING) alias = lua_tolstring(L, -1, &alen);
   }
   get_k(L, 1, K_RECORDS);
-  src = lua_istable(L, -1) ? lua_gettop(L) : 1;
+  j.src = lua_istable(L, -1) ? lua_gettop(L) : 1;
 
-  n = none ? 0 : (int)mxr_rawlen(L, src);
-  if (n > STACK_HOSTS) hosts = (host *)lua_newuserdata(L, (size_t)n * sizeof *hosts);
-  for (i = 1; i <= n; i++) {
-    host *h = &hosts[nhosts];
-    lua_rawgeti(L, src, i);
-    h->pref = 0;
-    h->idx = i;
-    if (lua_type(L, -1) == LUA_TSTRING) {
-      h->s = lua_tolstring(L, -1, &h->len);
-    } else if (lua_type(L, -1) == LUA_TTABLE) {
-      int t = lua_gettop(L);
-      get_k(L, t, K_EXCHANGE);
-      if (lua_type(L, -1) != LUA_TSTRING)
-        return luaL_argerror(L, 1, lua_pushfstring(L, "MX record %d has no exchange (string)", i));
-      h->s = lua_tolstring(L, -1, &h->len);
-      get_k(L, t, K_PREFERENCE);
-      if (lua_type(L, -1) == LUA_TNUMBER) {
-        h->pref = lua_tonumber(L, -1);
-        if (h->pref != h->pref) h->pref = HUGE_VAL; /* NaN: last, so the order stays total */
-        any_pref = 1;
-      }
-      lua_pop(L, 2);
-    } else {
-      return luaL_argerror(L, 1, lua_pushfstring(L, "MX host %d is a %s, not a string", i, luaL_typename(L, -1)));
-    }
-    /* Strings stay alive: they are held by the argument table, which no Lua
-     * code can touch before we return. */
-    lua_pop(L, 1);
-    if (nhosts > 0 && h->pref < hosts[nhosts - 1].pref) sorted = 0;
-    nhosts++;
-  }
-  if (any_pref && !sorted) qsort(hosts, (size_t)nhosts, sizeof *hosts, host_cmp);
+  n = none ? 0 : (int)mxr_rawlen(L, j.src);
+  j.hosts = n > STACK_HOSTS ? (host *)lua_newuserdata(L, (size_t)n * sizeof *j.hosts) : stack_hosts;
+  read_hosts(L, &j, n);
 
-  pv = lua_upvalueindex(3);
-  sx = lua_upvalueindex(4);
   lua_createtable(L, 0, 7);
-  res = lua_gettop(L);
-  if (want_ev)
-    lua_createtable(L, nhosts + (spf ? 4 : 0), 0);
+  j.res = lua_gettop(L);
+  if (j.want_ev)
+    lua_createtable(L, j.nhosts + (spf ? 4 : 0), 0);
   else
     lua_pushnil(L);
-  ev = lua_gettop(L);
+  j.ev = lua_gettop(L);
+  lua_createtable(L, 0, 0);
+  j.senders = lua_gettop(L);
 
   mxr_classify_begin(&c, lr->rules, domain, dlen);
   if (alias) mxr_classify_alias(&c, alias, alen);
@@ -481,90 +593,19 @@ static int classify(lua_State *L) {
     else
       mxr_classify_senders(&c, stack_senders, (int)(sizeof stack_senders / sizeof stack_senders[0]));
   }
-  for (i = 0; i < nhosts; i++) {
-    int rule_id, m = mxr_classify_host(&c, hosts[i].s, hosts[i].len, &rule_id);
-    if (m == MXR_MATCH_NONE || !want_ev) continue;
-    lua_createtable(L, 0, 4);
-    push_host(L, src, hosts[i].idx);
-    add_evidence(L, ev, pv, sx, K_MX, K_HOST, rule_id, dom_idx, m, &nev);
-  }
-  lua_createtable(L, 0, 0);
-  senders = lua_gettop(L);
-  if (spf) {
-    size_t pos = 0, len;
-    const char *dom;
-    int redirect, is_new, rule_id;
-    while (mxr_spf_next(spf, spf_len, &pos, &dom, &len, &redirect)) {
-      int m = mxr_classify_include(&c, dom, len, &rule_id, &is_new);
-      if (m == MXR_MATCH_NONE) continue;
-      if (want_ev) {
-        lua_createtable(L, 0, 4);
-        lua_pushlstring(L, dom, len);
-        add_evidence(L, ev, pv, sx, K_SPF, redirect ? K_REDIRECT : K_INCLUDE, rule_id, 0, m, &nev);
-      }
-      if (is_new) {
-        push_provider(L, pv, m);
-        lua_rawseti(L, senders, ++nsend);
-      }
-    }
-  }
+  add_hosts(L, &j, &c);
+  if (spf) add_spf(L, &j, &c, spf, spf_len);
   mxr_classify_end(&c, &v);
+  set_verdict(L, &j, &c, &v);
 
-  if (v.provider >= 0) {
-    set_k_from(L, res, K_ID, pv, 3 * v.provider + 1);
-    set_k_from(L, res, K_NAME, pv, 3 * v.provider + 2);
-  } else {
-    int k = v.category == MXR_CAT_SELF ? 0 : v.category == MXR_CAT_UNKNOWN ? 1 : 2;
-    set_k_from(L, res, K_ID, KS, K_SELF_ID + k);
-    set_k_from(L, res, K_NAME, KS, K_SELF_NAME + k);
-  }
-  set_k_from(L, res, K_CATEGORY, KS, K_CATEGORIES + v.category);
-  set_k_from(L, res, K_CONFIDENCE, KS, K_CONF_NAMES + v.confidence);
-  if (v.gateway >= 0 || v.relay >= 0) {
-    int t;
-    lua_rawgeti(L, KS, K_GATEWAY);
-    lua_createtable(L, 0, 3);
-    t = lua_gettop(L);
-    if (v.gateway >= 0) {
-      set_k_from(L, t, K_ID, pv, 3 * v.gateway + 1);
-      set_k_from(L, t, K_NAME, pv, 3 * v.gateway + 2);
-    } else {
-      /* The relay: an unknown host, or one under the domain itself. */
-      int self = c.primary == MXR_MATCH_SELF;
-      set_k_from(L, t, K_ID, KS, self ? K_SELF_ID : K_RELAY_ID);
-      set_k_from(L, t, K_NAME, KS, self ? K_SELF_NAME : K_RELAY_NAME);
-      lua_rawgeti(L, KS, K_HOST);
-      push_host(L, src, hosts[v.relay].idx);
-      lua_rawset(L, t);
-      if (want_ev && !self) { /* the relay is evidence too: the host that took the place of a rule */
-        lua_createtable(L, 0, 3);
-        push_host(L, src, hosts[v.relay].idx);
-        set_k(L, lua_gettop(L) - 1, K_HOST);
-        set_k_from(L, lua_gettop(L), K_SOURCE, KS, K_MX);
-        set_k_from(L, lua_gettop(L), K_ID, KS, K_RELAY_ID);
-        lua_rawseti(L, ev, ++nev);
-      }
-    }
-    lua_rawset(L, res);
-  }
-  if (want_ev) {
-    lua_pushvalue(L, ev);
-    set_k(L, res, K_EVIDENCE);
-  }
-  if (c.senders_full) { /* cannot happen with the room given above; said all the same */
-    lua_pushboolean(L, 1);
-    lua_setfield(L, res, "senders_truncated");
-  }
-  lua_pushvalue(L, senders);
-  set_k(L, res, K_SENDERS);
-  if (extra && !lua_isnil(L, lua_upvalueindex(5))) {
+  if (extra && !lua_isnil(L, lua_upvalueindex(5))) { /* the Lua hook that weighs evidence beyond MX and SPF */
     lua_pushvalue(L, lua_upvalueindex(5));
-    lua_pushvalue(L, res);
+    lua_pushvalue(L, j.res);
     lua_pushvalue(L, 3);
     lua_pushvalue(L, 1);
     lua_call(L, 3, 0);
   }
-  lua_pushvalue(L, res);
+  lua_pushvalue(L, j.res);
   return 1;
 }
 
