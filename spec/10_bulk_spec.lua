@@ -254,4 +254,24 @@ describe("r:lookup_many", function()
     assert.has_error(function() r:lookup_many({}, { bogus = true }) end)
     assert.has_error(function() r:lookup_many({}, { on_progress = 1 }) end)
   end)
+
+  it("kind = 'posture' and kind = 'spf' ({ip=, sender=, helo=} items) run in bulk, duplicates checked", function()
+    local got = {}
+    for p, _, code, name in r:lookup_many({ "ok.verify.test", "nosuch.verify.test", "OK.verify.test" },
+      { kind = "posture" }) do
+      got[#got + 1] = { name = name, ok = p and p.domain or code }
+    end
+    table.sort(got, function(a, b) return a.name < b.name end)
+    assert.same({ { name = "OK.verify.test", ok = "duplicate" }, { name = "nosuch.verify.test", ok = "nosuch.verify.test" },
+      { name = "ok.verify.test", ok = "ok.verify.test" } }, got)
+    local results = {}
+    local item = { ip = "192.0.2.1", sender = "x@ok.verify.test", helo = "ok.verify.test" }
+    for s, err, code, it in r:lookup_many({ item, { ip = "not an ip" }, item }, { kind = "spf" }) do
+      results[#results + 1] = s and s.result or code
+      if not s then assert.is_string(err) end
+      assert.is_table(it)
+    end
+    table.sort(results)
+    assert.same({ "badarg", "duplicate", "none" }, results) -- ok.verify.test publishes no SPF record
+  end)
 end)

@@ -45,7 +45,8 @@ local M = {}
 M.START_WINDOW, M.MIN_WINDOW, M.MAX_WINDOW = 50, 10, 4000
 M.ADAPT_SECONDS, M.ADAPT_STEP = 0.2, 1.5
 
-local KINDS = { mx = true, txt = true, a = true, aaaa = true, profile = true, verify = true }
+local KINDS = { mx = true, txt = true, a = true, aaaa = true, profile = true, verify = true, posture = true,
+  spf = true }
 local DUPLICATES = { skip = true, error = true, ["repeat"] = true }
 
 -- A function returning the next name, or nil at the end, for each kind of source.
@@ -86,8 +87,8 @@ local function check_opts(opts)
   for k, v in pairs(opts) do
     if k == "kind" then
       if not KINDS[v] then
-        error("bad argument #2 to 'lookup_many' (kind must be \"mx\", \"txt\", \"a\", \"aaaa\", \"profile\" or "
-          .. "\"verify\")", 3)
+        error("bad argument #2 to 'lookup_many' (kind must be \"mx\", \"txt\", \"a\", \"aaaa\", \"profile\", "
+          .. "\"verify\", \"posture\" or \"spf\")", 3)
       end
       o.kind = v
     elseif k == "duplicates" then
@@ -177,6 +178,11 @@ function M.lookup_many(r, source, opts)
     end
     if kind == "verify" then
       verify.start(r, name, got, stopped, opts.verify)
+    elseif kind == "spf" then
+      local ok, err = pcall(r.spf_check, r, name, got) -- a bad item is its own error, not the loop's
+      if not ok then got(nil, "badarg: " .. tostring(err):gsub("^[^\n]-%.lua:%d+: ", ""), "badarg") end
+    elseif kind == "posture" then
+      r:posture(name, nil, got)
     else
       r[kind](r, name, got)
     end
@@ -189,6 +195,14 @@ function M.lookup_many(r, source, opts)
         exhausted, source_error = true, { name }
       elseif name == nil then
         exhausted = true
+      elseif kind == "spf" and type(name) == "table" then -- { ip =, sender =, helo = }
+        local key = tostring(name.ip) .. "|" .. tostring(name.sender) .. "|" .. tostring(name.helo)
+        if not seen or seen:add(key) then
+          submit(name)
+        else
+          duplicates = duplicates + 1
+          if not skip_duplicates then push(false, "duplicate: " .. key .. " was checked already", "duplicate", name) end
+        end
       elseif type(name) ~= "string" then
         push(false, "badname: not a string (" .. type(name) .. ")", "badname", name)
       else
