@@ -46,6 +46,17 @@ describe("r:profile", function()
     assert.same({ "microsoft365", "proofpoint" }, ids(p.provider.senders))
   end)
 
+  it("selects the SPF record as RFC 7208 says: several records or a broken one name no sender", function()
+    local p = assert(r:profile("twospf.profile.test"))
+    assert.is_nil(p.spf)
+    assert.equals("spf_multiple", p.spf_problem)
+    assert.same({}, p.provider.senders)
+    p = assert(r:profile("brokenspf.profile.test"))
+    assert.is_nil(p.spf)
+    assert.equals("spf_invalid", p.spf_problem)
+    assert.same({}, p.provider.senders) -- not Microsoft 365
+  end)
+
   it("knows the domain, so hosts under it are self-hosted; no TXT means no SPF", function()
     local p = assert(r:profile("selfhosted.profile.test"))
     assert.equals("self", p.provider.category)

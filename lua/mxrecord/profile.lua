@@ -25,13 +25,22 @@ local PARTIAL = {
   notimp = true, badresp = true, noserver = true,
 }
 
--- The first SPF record ("v=spf1" then a space or the end, any case) of a
--- r:txt() result, or nil.
+-- The domain's SPF record from a r:txt() result, selected as RFC 7208 4.5
+-- says: the one record starting "v=spf1" (then a space or the end, any
+-- case), if it is alone and parses. Otherwise nil and the problem:
+-- "spf_multiple" (several records: permerror, not "the first") or
+-- "spf_invalid" (a syntax error, such as a line feed inside: it names no
+-- sender). The same selection serves profile, verify and classify's senders.
 function M.first_spf(txt)
+  local found
   for _, s in ipairs(txt and txt.records or {}) do
-    if core.is_spf(s) then return s end
+    if core.is_spf(s) then
+      if found then return nil, "spf_multiple" end
+      found = s
+    end
   end
-  return nil
+  if found and not core.spf_parse(found) then return nil, "spf_invalid" end
+  return found
 end
 local first_spf = M.first_spf
 
@@ -72,8 +81,9 @@ local function build(domain, got, plan)
   if not txt[1] and not PARTIAL[txt[3]] then return nil, txt[2], txt[3] end
   local p = {
     domain = mx[1] and mx[1].domain or txt[1] and txt[1].domain or domain,
-    mx = mx[1], spf = first_spf(txt[1]), failed = {},
+    mx = mx[1], failed = {},
   }
+  p.spf, p.spf_problem = first_spf(txt[1])
   for _, q in ipairs(plan) do
     local g = got[q[1]]
     if not g[1] and g[3] then
