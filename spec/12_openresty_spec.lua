@@ -106,6 +106,22 @@ describe("OpenResty (examples/openresty/run.sh)", function()
     assert.equals("nxdomain", cjson.decode(body).reasons[1].code)
   end)
 
+  it("answers /posture with the same findings as the plain resolver", function()
+    local status, body = get(port, "/posture?domain=globex.test")
+    assert.equals(200, status, body)
+    local p = cjson.decode(body)
+    assert.equals("globex.test", p.domain)
+    local mxrecord = require "mxrecord"
+    local r = mxrecord.resolver { servers = { srv.address, fault.address }, timeout = 0.5 }
+    local plain = assert(r:posture("globex.test"))
+    r:close()
+    local codes, plain_codes = {}, {}
+    for i, f in ipairs(p.findings) do codes[i] = f.code end
+    for i, f in ipairs(plain.findings) do plain_codes[i] = f.code end
+    assert.same(plain_codes, codes)
+    assert.is_true(#codes > 0)
+  end)
+
   it("answers 200 concurrent requests", function()
     local domains = { "globex.test", "initech.test", "acme-anvils.test", "wayne-enterprises.test", "soylent.test" }
     local want = { ["globex.test"] = "microsoft365", ["initech.test"] = "microsoft365",

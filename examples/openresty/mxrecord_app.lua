@@ -64,6 +64,17 @@ function M.mx()
   return profile_reply(r:profile(domain)) -- yields to nginx while DNS answers
 end
 
+-- GET /posture?domain=D: the domain's mail posture from DNS (SPF, DMARC,
+-- MTA-STS, TLS-RPT, BIMI, DNSSEC, TLSA). A part whose lookup failed is
+-- marked unchecked inside the result, never missing.
+function M.posture()
+  local domain = arg("domain")
+  if not domain then return reply(400, { error = "domain= is missing", code = "badname" }) end
+  local p, err, code = r:posture(domain)
+  if not p then return failed(err, code) end
+  return answer(p, 60)
+end
+
 function M.verify()
   local address = arg("address")
   if not address then return reply(400, { error = "address= is missing", code = "bad_syntax" }) end

@@ -8,6 +8,7 @@
 #   GET /verify?address=A    the verification verdict as JSON
 #   GET /verify?address=A&smtp=1  ... asking the mail server too (MXRECORD_HELO: the prober's
 #                            name; MXRECORD_SMTP_PORT (25); MXRECORD_SMTP_PRIVATE=1 allows loopback MX)
+#   GET /posture?domain=D    the domain's mail posture (SPF, DMARC, MTA-STS, ...) as JSON
 #   GET /mx-timer?domain=D   the profile, looked up from an ngx.timer callback
 #   GET /in-set?domain=D     a lookup attempted in set_by_lua (no cosockets): the error
 set -euo pipefail
@@ -45,6 +46,7 @@ http {
     default_type application/json;
     location = /mx { content_by_lua_block { require("mxrecord_app").mx() } }
     location = /verify { content_by_lua_block { require("mxrecord_app").verify() } }
+    location = /posture { content_by_lua_block { require("mxrecord_app").posture() } }
     location = /mx-timer { content_by_lua_block { require("mxrecord_app").mx_timer() } }
     location = /in-set {
       default_type text/plain;
