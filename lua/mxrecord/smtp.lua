@@ -328,9 +328,9 @@ local function run_session(r, s, o, target, addrs, probe, done0)
     address = target.ip, port = o.port, helo = o.helo, from = o.from, probe = probe, addresses = addrs,
     connect_timeout = o.connect_timeout, command_timeout = o.command_timeout,
   }
-  local ngxmod = package.loaded["mxrecord.ngx"]
   if M.transport then return M.transport(r, spec, done) end
-  if ngxmod and getmetatable(r) == ngxmod.Resolver then return M.ngx_transport(r, spec, done) end
+  local ngxmod = package.loaded["mxrecord.ngx"]
+  if ngxmod and (r:_state().ngx or getmetatable(r) == ngxmod.Resolver) then return M.ngx_transport(r, spec, done) end
   pool_for(s, o.per_host):start(spec, done)
 end
 
