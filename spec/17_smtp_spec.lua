@@ -2,6 +2,7 @@
 -- bytes (core.smtp_session), then the transport and r:verify{smtp=...}
 -- against real postfix instances and faulty servers on loopback.
 local core = require "mxrecord.core"
+local unpack = table.unpack or unpack
 
 -- Runs one session: chunks are what the server sends, one after the
 -- other; between them the engine's output is collected. Returns the
