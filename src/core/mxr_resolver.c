@@ -57,15 +57,17 @@
 #define EXTERNAL_GRACE 0.5    /* the host times out its own attempts; this is our backstop */
 #define PROBE_DELAY_FIRST 1.0 /* seconds a failed server is skipped, doubling per failed probe */
 #define PROBE_DELAY_MAX 30.0
+#define DOWN_AFTER 1             /* failures that make a server down (when it has not answered lately) */
 #define RECEIVE_BUFFER (1 << 20) /* bytes asked for each UDP socket (the kernel may give less) */
 
 typedef struct server {
   char spec[80]; /* the c-ares form, "ip:port" or "[v6]:port" */
   char host[64];
   int port;
-  int failures;      /* 0: healthy */
-  double down_until; /* skipped until then, unless nothing else is left */
-  int probing;       /* a probe query is out */
+  int failures;       /* 0: healthy */
+  double down_until;  /* skipped until then, unless nothing else is left */
+  int probing;        /* a probe query is out */
+  double last_answer; /* when it last answered anything (0: never) */
 } server;
 
 struct query;
@@ -76,6 +78,7 @@ struct query;
 typedef struct attempt {
   struct query *q; /* NULL once detached */
   mxr_resolver *r;
+  size_t server;
 } attempt;
 
 typedef struct query {
@@ -107,6 +110,7 @@ typedef struct sock {
 typedef struct chan {
   mxr_resolver *r;
   size_t index;
+  size_t detached; /* sends given up on by a deadline that c-ares still holds */
 } chan;
 
 struct mxr_resolver {
@@ -436,7 +440,7 @@ int mxr_resolver_server(const mxr_resolver *r, size_t i, const char **host, int 
  * once its delay has passed. */
 static int usable(mxr_resolver *r, query *q, size_t i, double now) {
   server *s = &r->servers[i];
-  if (s->failures == 0) return 1;
+  if (s->failures < DOWN_AFTER) return 1;
   if (s->probing || now < s->down_until) return 0;
   s->probing = 1;
   q->probe = 1;
@@ -444,8 +448,10 @@ static int usable(mxr_resolver *r, query *q, size_t i, double now) {
 }
 
 /* The server for q's next attempt, or (size_t)-1 when every server has used
- * its tries. Servers not yet asked come first, healthy ones before failed
- * ones (the one failed longest ago first); then the tries left, in order. */
+ * its tries: servers not yet asked that are up; then the tries left on
+ * servers that are up (a lost packet is retried where it was lost, not sent
+ * to a server known to be down); then servers not yet asked that are down
+ * (the one down longest first); then the tries left anywhere, in order. */
 static size_t pick_server(mxr_resolver *r, query *q, double now) {
   size_t k, i, best = (size_t)-1;
   double best_until = 0;
@@ -453,6 +459,10 @@ static size_t pick_server(mxr_resolver *r, query *q, double now) {
   for (k = 0; k < r->nservers; k++) {
     i = (q->first + k) % r->nservers;
     if (q->used[i] == 0 && usable(r, q, i, now)) return i;
+  }
+  for (k = 0; k < r->nservers; k++) {
+    i = (q->first + k) % r->nservers;
+    if (q->used[i] > 0 && q->used[i] < r->tries && r->servers[i].failures < DOWN_AFTER) return i;
   }
   for (k = 0; k < r->nservers; k++) {
     i = (q->first + k) % r->nservers;
@@ -482,14 +492,17 @@ static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
     s->failures = 0;
     s->probing = 0;
     s->down_until = 0;
-  } else if (s->failures == 0) {
-    s->failures = 1;
-    s->down_until = now + PROBE_DELAY_FIRST;
+    s->last_answer = now;
+  } else if (s->failures == 0 && s->last_answer > 0 && now - s->last_answer < 2 * r->timeout + 1) {
+    /* a server that answered a moment ago lost a packet: not down (it gets
+     * the retry, see pick_server); one that stays silent is down soon */
+  } else if (s->failures < DOWN_AFTER) {
+    if (++s->failures == DOWN_AFTER) s->down_until = now + PROBE_DELAY_FIRST;
   } else if (q->probe) {
     double delay = PROBE_DELAY_FIRST;
     int i;
     s->failures++;
-    for (i = 1; i < s->failures && delay < PROBE_DELAY_MAX; i++) delay *= 2;
+    for (i = DOWN_AFTER; i < s->failures && delay < PROBE_DELAY_MAX; i++) delay *= 2;
     s->down_until = now + (delay < PROBE_DELAY_MAX ? delay : PROBE_DELAY_MAX);
     s->probing = 0;
   }
@@ -555,6 +568,7 @@ static void send_attempt(mxr_resolver *r, query *q, double now) {
     }
     a->q = q;
     a->r = r;
+    a->server = q->server;
     q->a = a;
     r->unread_sends++;
 #ifdef MXR_ARES_DNSREC
@@ -606,6 +620,7 @@ static void off_wire(mxr_resolver *r, query *q) {
   if (q->a) {
     q->a->q = NULL;
     q->a = NULL;
+    r->chans[q->server].detached++;
   }
 }
 
@@ -642,8 +657,12 @@ static int status_error(int status) {
 static void cares_done(attempt *a, int status, const unsigned char *msg, size_t len) {
   query *q = a->q;
   mxr_resolver *r = a->r;
+  size_t chan_index = a->server;
   free(a);
-  if (!q) return; /* detached: its query has moved on */
+  if (!q) { /* detached: its query has moved on */
+    if (r->chans && r->chans[chan_index].detached) r->chans[chan_index].detached--;
+    return;
+  }
   q->a = NULL;
   if ((!msg || !len) && (status == ARES_ENOTFOUND || status == ARES_ENODATA)) {
     off_wire(r, q);
@@ -1024,6 +1043,10 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
     }
   }
   r->unread_sends = 0; /* the sockets have been read */
+  /* sends we gave up on that c-ares still holds (a silent server's): let it
+   * run its timeouts so that it frees them; nothing to do on channels without */
+  for (i = 0; i < r->nchannels; i++)
+    if (r->chans[i].detached) ares_process_fd(r->channels[i], ARES_SOCKET_BAD, ARES_SOCKET_BAD);
   expire(r);
   release(r);
   return r->queued;
