@@ -14,6 +14,7 @@ PACKAGES=(
   lua-cqueues lua-luv neovim                  # hosts: cqueues, libuv, headless Neovim (specs)
   nginx libnginx-mod-http-lua lua-resty-core lua-cjson  # host: OpenResty's Lua module (specs)
   clang libclang-rt-dev clang-format          # libFuzzer for the parser's fuzz target; style check
+  redis-server libhiredis-dev lua-nginx-redis # the fleet: Redis, its C client, the nginx client
 )
 
 missing=()

@@ -128,6 +128,29 @@ describe("resolver against knotd", function()
     end)
   end)
 
+  describe("query (other types)", function()
+    it("PTR, TLSA and CNAME records, blocking and with a callback", function()
+      local res = assert(r:query("7.2.0.192.in-addr.mxrecord.test", "ptr"))
+      assert.same({ target = "mx1.ok.mxrecord.test", ttl = res.records[1].ttl }, res.records[1])
+      res = assert(r:query("_25._tcp.mx1.ok.mxrecord.test", "tlsa"))
+      assert.same({ 3, 1, 1, "deadbeef" },
+        { res.records[1].usage, res.records[1].selector, res.records[1].mtype, res.records[1].data })
+      local got
+      r:query("autodiscover.ok.mxrecord.test", "cname", function(c) got = c end)
+      r:run(5)
+      assert.equals("autodiscover.outlook.com", got.records[1].target)
+    end)
+
+    it("several root MX records are a null MX", function()
+      assert.equals("null_mx", assert(r:mx("tworoots.mxrecord.test")).status)
+    end)
+
+    it("an unknown type raises, naming the choices", function()
+      assert.has_error(function() r:query("ok.mxrecord.test", "spf") end)
+      assert.has_error(function() r:query("ok.mxrecord.test") end)
+    end)
+  end)
+
   describe("asynchronous form", function()
     it("returns at once and runs callbacks from poll()/run() only", function()
       local got = {}

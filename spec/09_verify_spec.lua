@@ -112,6 +112,9 @@ describe("r:verify", function()
     assert.equals("undeliverable", v.verdict)
     assert.same({ "address_literal", "mx_bogus_target" }, codes(v))
     assert.equals("undeliverable", r:verify("user@[IPv6:::1]").verdict)
+    -- judged by the address, not its spelling
+    assert.equals("undeliverable", r:verify("user@[IPv6:0::1]").verdict)
+    assert.equals("undeliverable", r:verify("user@[IPv6:0:0:0:0:0:0:0:1]").verdict)
   end)
 
   it("converts an IDN domain to A-labels before asking", function()
@@ -215,6 +218,14 @@ describe("r:verify", function()
       rc:close()
     end)
 
+    it("reports its size in bytes and stays within max_bytes", function()
+      local rc = mxrecord.resolver { servers = { srv.address }, cache = { max_bytes = 4096 } }
+      for i = 1, 20 do assert(rc:verify("x@nosuch" .. i .. ".verify.test")) end
+      local st = rc:cache_stats()
+      assert.is_true(st.bytes > 0 and st.bytes <= 4096, tostring(st.bytes))
+      rc:close()
+    end)
+
     it("rejects bad options where the resolver is made", function()
       assert.has_error(function() mxrecord.resolver { cache = { size = 1 } } end)
       assert.has_error(function() mxrecord.resolver { cache = { ttl = 5 } } end)
@@ -247,6 +258,14 @@ describe("r:verify", function()
         assert.equals("unknown", v.verdict, name)
         assert.same({ "temporary" }, codes(v), name)
         assert.matches("host%.example$", v.reasons[1].host)
+      end
+    end)
+
+    it("are unknown, never undeliverable: a private A beside a failed AAAA", function()
+      for _, name in ipairs { "mxto-by-nodata-private-servfail.example", "by-nodata-loopback-refused-nodata.example" } do
+        local v = assert(rf:verify("user@" .. name))
+        assert.equals("unknown", v.verdict, name)
+        assert.same({ "temporary" }, codes(v), name)
       end
     end)
 

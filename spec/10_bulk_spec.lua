@@ -145,9 +145,111 @@ describe("r:lookup_many", function()
     assert.equals(5 + codes.cancelled, seen)
   end)
 
+  it("kind = \"txt\", \"a\" and \"aaaa\" run the plain lookups", function()
+    local t = by_name(collect({ "implicit.verify.test", "parked.verify.test" }, { kind = "txt" }))
+    assert.equals("v=spf1 a ~all", t["implicit.verify.test"].res.records[1])
+    t = by_name(collect({ "mx1.ok.verify.test", "mx2.ok.verify.test" }, { kind = "a" }))
+    assert.equals("192.0.2.11", t["mx2.ok.verify.test"].res.records[1].address)
+    t = by_name(collect({ "mx2.ok.verify.test", "mail.single.verify.test", "MX2.ok.verify.test" }, { kind = "aaaa" }))
+    assert.equals("2001:db8::25", t["mail.single.verify.test"].res.records[1].address)
+    assert.equals("duplicate", t["MX2.ok.verify.test"].code)
+  end)
+
+  it("duplicates = \"error\" (the default), \"skip\" or \"repeat\"", function()
+    local names = { "ok.verify.test", "OK.verify.test.", "single.verify.test", "ok.verify.test" }
+    local out = collect(names)
+    assert.equals(4, #out)
+    assert.equals(2, #collect(names, { duplicates = "error" }) - 2)
+    local progress
+    out = collect(names, { duplicates = "skip", on_progress = function(p) progress = p end })
+    assert.equals(2, #out)
+    assert.is_table(out[1].res)
+    assert.equals(2, progress.duplicates)
+    out = collect(names, { duplicates = "repeat" })
+    assert.equals(4, #out)
+    for _, x in ipairs(out) do assert.equals("ok", x.res.status) end
+  end)
+
+  describe("leaving the loop early", function()
+    -- the first result is the bad name (no DNS); the four MX questions are
+    -- then in flight and no MX host has been asked for
+    local names = { "bad syntax", "x@ok.verify.test", "x@single.verify.test", "x@partial.verify.test",
+      "x@cname.verify.test" }
+
+    local function after_break(leave)
+      local first = leave(names)
+      assert.equals("undeliverable", first.verdict)
+      local asked = r:cache_stats().asked
+      assert.equals(4, asked)
+      assert.is_true(r:run(5))
+      -- the verifications stopped before asking for their hosts
+      assert.equals(asked, r:cache_stats().asked)
+      assert.equals(0, r:pending())
+    end
+
+    if _VERSION == "Lua 5.4" then
+      it("break closes the to-be-closed fourth value (Lua 5.4)", function()
+        after_break(function(list)
+          local f = assert(load([[
+            local r, list = ...
+            for res in r:lookup_many(list, { kind = "verify", concurrency = 5 }) do return res end
+          ]]))
+          return f(r, list)
+        end)
+      end)
+    end
+
+    if _VERSION == "Lua 5.4" then
+      it("a batch left without close() stops once collected (Lua 5.4)", function()
+        after_break(function(list)
+          local batch = r:lookup_many(list, { kind = "verify", concurrency = 5 })
+          local first = batch()
+          batch = nil -- luacheck: ignore
+          collectgarbage()
+          collectgarbage()
+          return first
+        end)
+      end)
+    end
+
+    it("batch:close() does the same on every Lua", function()
+      after_break(function(list)
+        local batch = r:lookup_many(list, { kind = "verify", concurrency = 5 })
+        local first
+        for res in batch do
+          first = res
+          break
+        end
+        batch:close()
+        batch:close() -- idempotent
+        assert.is_nil(batch()) -- and the loop yields nothing more
+        return first
+      end)
+    end)
+  end)
+
+  it("an error raised by the source: what was read is yielded, nothing keeps running, then the error", function()
+    local i = 0
+    local list = { "ok.verify.test", "single.verify.test", "partial.verify.test" }
+    local function source()
+      i = i + 1
+      if i > #list then error("the source broke") end
+      return list[i]
+    end
+    local got = {}
+    local ok, err = pcall(function()
+      for res, _, _, name in r:lookup_many(source, { concurrency = 10 }) do got[name] = res end
+    end)
+    assert.is_false(ok)
+    assert.matches("the source broke", err)
+    for _, name in ipairs(list) do assert.equals("ok", got[name].status, name) end
+    assert.equals(0, r:pending())
+  end)
+
   it("raises for bad arguments", function()
     assert.has_error(function() r:lookup_many(42) end)
-    assert.has_error(function() r:lookup_many({}, { kind = "a" }) end)
+    assert.has_error(function() r:lookup_many({}, { kind = "ptr" }) end)
+    assert.has_error(function() r:lookup_many({}, { duplicates = "drop" }) end)
     assert.has_error(function() r:lookup_many({}, { concurrency = 0 }) end)
     assert.has_error(function() r:lookup_many({}, { bogus = true }) end)
     assert.has_error(function() r:lookup_many({}, { on_progress = 1 }) end)

@@ -24,8 +24,10 @@ typedef enum { ARES_SUCCESS = 0, ARES_ENODATA = 1, ARES_EFORMERR = 2, ARES_ESERV
 #define ARES_OPT_FLAGS (1 << 0)
 #define ARES_OPT_TRIES (1 << 2)
 #define ARES_OPT_SOCK_STATE_CB (1 << 9)
+#define ARES_OPT_SOCK_RCVBUF (1 << 12)
 #define ARES_OPT_TIMEOUTMS (1 << 13)
 #define ARES_OPT_EDNSPSZ (1 << 15)
+#define ARES_OPT_QUERY_CACHE (1 << 21)
 #define ARES_LIB_INIT_ALL (1)
 typedef int ares_socket_t;
 #define ARES_SOCKET_BAD -1
@@ -56,6 +58,7 @@ CARES_EXTERN void ares_destroy(ares_channel_t *channel);
 CARES_EXTERN void ares_cancel(ares_channel_t *channel);
 CARES_EXTERN CARES_DEPRECATED_FOR(ares_send_dnsrec) void ares_send(ares_channel_t *channel, const unsigned char *qbuf, int qlen, ares_callback callback, void *arg);
 CARES_EXTERN CARES_DEPRECATED_FOR(ares_query_dnsrec) void ares_query(ares_channel_t *channel, const char *name, int dnsclass, int type, ares_callback callback, void *arg);
+CARES_EXTERN ares_status_t ares_send_dnsrec(ares_channel_t *channel, const ares_dns_record_t *dnsrec, ares_callback_dnsrec callback, void *arg, unsigned short *qid);
 CARES_EXTERN ares_status_t ares_query_dnsrec(ares_channel_t *channel, const char *name, ares_dns_class_t dnsclass, ares_dns_rec_type_t type, ares_callback_dnsrec callback, void *arg, unsigned short *qid);
 CARES_EXTERN CARES_DEPRECATED_FOR(ARES_OPT_EVENT_THREAD or ARES_OPT_SOCK_STATE_CB) int ares_fds(const ares_channel_t *channel, fd_set *read_fds, fd_set *write_fds);
 CARES_EXTERN CARES_DEPRECATED_FOR(ARES_OPT_EVENT_THREAD or ARES_OPT_SOCK_STATE_CB) int ares_getsock(const ares_channel_t *channel, ares_socket_t *socks, int numsocks);

@@ -9,4 +9,7 @@ typedef enum { ARES_CLASS_IN = 1 } ares_dns_class_t;
 struct ares_dns_record;
 typedef struct ares_dns_record ares_dns_record_t;
 CARES_EXTERN ares_status_t ares_dns_write(const ares_dns_record_t *dnsrec, unsigned char **buf, size_t *buf_len);
+CARES_EXTERN ares_status_t ares_dns_parse(const unsigned char *buf, size_t buf_len, unsigned int flags,
+                                          ares_dns_record_t **dnsrec);
+CARES_EXTERN void ares_dns_record_destroy(ares_dns_record_t *dnsrec);
 #endif

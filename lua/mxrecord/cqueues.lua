@@ -20,7 +20,6 @@ local M = {}
 
 function M.attach(r, cq)
   assert(cq and cq.wrap, "mxrecord.cqueues.attach(r, cq): a cqueues controller expected")
-  host.install(getmetatable(r).__index)
   local cond = condition.new()
   local running = false
   local adapter = {}

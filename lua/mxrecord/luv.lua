@@ -23,7 +23,6 @@ function M.attach(r, opts)
   local uv = opts.uv or require "luv"
   local schedule = opts.schedule or function(f) f() end
   local on_error = opts.on_error or function(msg) error(msg, 0) end
-  host.install(getmetatable(r).__index)
   local poll_h, timer
   local waiting = {} -- coroutines in wait(), in order
   local adapter = {}

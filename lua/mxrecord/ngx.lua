@@ -1,13 +1,20 @@
--- mxrecord.ngx: the resolver inside OpenResty / lua-nginx-module.
+-- mxrecord.ngx: inside OpenResty / lua-nginx-module, the same resolver with
+-- another transport and host.
 --
--- `require "mxrecord"` inside nginx gives resolvers of this kind: the same
--- methods and results as elsewhere, but every query travels over nginx
--- cosockets (ngx.socket.udp, and ngx.socket.tcp when an answer is
--- truncated), built and parsed by the module's C code (build_query,
--- parse_answer). The blocking-looking forms (r:mx(name), r:profile(name),
--- r:verify(a), r:lookup_many(...)) yield to nginx instead of blocking the
--- worker. The callback forms run their queries in light threads
--- (ngx.thread.spawn) of the current request or timer.
+-- `require "mxrecord"` inside nginx gives resolvers whose packets nginx
+-- cosockets carry (ngx.socket.udp, and ngx.socket.tcp when an answer is
+-- truncated). Everything else is the C resolver's: options and server
+-- syntax, the packets (with unpredictable message IDs), which server is
+-- asked and how often, deadlines, answers checked against the question,
+-- error codes and texts, close() semantics, and exactly one callback per
+-- query. This file only carries attempts (r:_outgoing / r:_feed) and decides
+-- who waits:
+--   - blocking-looking forms (r:mx(name), r:profile(name), r:verify(a),
+--     r:lookup_many(...)) carry their own attempts in the calling coroutine
+--     and so yield to nginx instead of blocking the worker;
+--   - callback forms carry each query in a light thread (ngx.thread.spawn)
+--     of the current request or timer, which then runs that query's
+--     callback (never another request's) in the same context.
 --
 -- Cosockets exist in rewrite/access/content handlers, ngx.timer callbacks
 -- and a few more phases; elsewhere (init_by_lua*, set_by_lua*, log_by_lua*,
@@ -18,76 +25,63 @@ local ngx = ngx -- luacheck: ignore
 
 local M = {}
 
-math.randomseed(math.floor(ngx.now() * 1000) + ngx.worker.pid() * 7919) -- message IDs
-
+local base = core.resolver_methods
 local COSOCKET_PHASES = {
   rewrite = true, access = true, content = true, timer = true, ssl_cert = true, ssl_session_fetch = true,
   ssl_client_hello = true, preread = true,
 }
 
-local function check_phase(what)
+local function check_phase(what, level)
   local phase = ngx.get_phase()
   if not COSOCKET_PHASES[phase] then
     error(("mxrecord: %s needs nginx cosockets, which the '%s' phase does not offer "
       .. "(init_by_lua*, set_by_lua*, log_by_lua*, header/body filters and balancers have none): "
       .. "look up in a rewrite, access or content handler, or in an ngx.timer.at callback started from here")
-      :format(what, phase), 3)
+      :format(what, phase), level or 3)
   end
 end
 
--- "ip:port,[v6]:port,ip" or a list -> { {host=, port=}, ... }
-local function parse_servers(spec)
-  local list = {}
-  local items = {}
-  if type(spec) == "table" then
-    items = spec
-  elseif type(spec) == "string" then
-    for item in spec:gmatch("[^,%s]+") do items[#items + 1] = item end
-  end
-  for _, item in ipairs(items) do
-    local host, port = item:match("^%[([^%]]+)%]:(%d+)$")
-    if not host then host = item:match("^%[([^%]]+)%]$") end
-    if not host then host, port = item:match("^([^:]+):(%d+)$") end
-    if not host then host = item end
-    list[#list + 1] = { host = host, port = tonumber(port) or 53 }
-  end
-  if #list == 0 then -- the system's
-    local f = io.open("/etc/resolv.conf")
-    if f then
-      for line in f:lines() do
-        local ns = line:match("^%s*nameserver%s+(%S+)")
-        if ns then list[#list + 1] = { host = ns, port = 53 } end
-      end
-      f:close()
-    end
-  end
-  return list
-end
-
-local NEXT_SERVER = {
-  timeout = true, servfail = true, refused = true, connrefused = true, formerr = true, notimp = true,
-  badresp = true,
-}
-
-local Resolver = {}
-Resolver.__index = Resolver
+-- ---- the transport: one attempt, one exchange ---------------------------------
 
 local function truncated(pkt)
   return #pkt >= 3 and pkt:byte(3) % 4 >= 2 -- TC is bit 1 of the third octet
 end
 
--- One exchange with one server: the answer's bytes, or nil, code.
-local function exchange(srv, pkt, id, timeout_ms)
+local function id_of(pkt)
+  return pkt:byte(1) * 256 + pkt:byte(2)
+end
+
+-- Over TCP (after a truncated UDP answer): the answer's bytes, or nil, code.
+local function exchange_tcp(host, port, packet, timeout_ms)
+  local tcp = ngx.socket.tcp()
+  tcp:settimeout(timeout_ms)
+  local ok, err = tcp:connect(host, port)
+  if not ok then return nil, err == "timeout" and "timeout" or "connrefused" end
+  local n = #packet
+  ok, err = tcp:send(string.char(math.floor(n / 256), n % 256) .. packet)
+  local len = ok and tcp:receive(2)
+  local body
+  if len then body, err = tcp:receive(len:byte(1) * 256 + len:byte(2)) end
+  tcp:close()
+  if not body then return nil, err == "timeout" and "timeout" or "badresp" end
+  return body
+end
+
+-- One try at one server: the answer's bytes, or nil, code ("timeout",
+-- "connrefused", "badresp"). Answers with another message ID (late answers,
+-- forgeries) are not ours: keep listening until the deadline.
+local function exchange(host, port, packet, id, timeout)
+  local timeout_ms = math.max(1, math.floor(timeout * 1000 + 0.5))
   local udp = ngx.socket.udp()
   udp:settimeout(timeout_ms)
-  local ok, err = udp:setpeername(srv.host, srv.port)
-  if not ok then return nil, err and err:find("refused") and "connrefused" or "connrefused" end
-  ok = udp:send(pkt)
+  local ok, err = udp:setpeername(host, port)
+  if not ok then return nil, "connrefused" end
+  ok, err = udp:send(packet)
   if not ok then
     udp:close()
     return nil, "connrefused"
   end
-  local deadline = ngx.now() + timeout_ms / 1000
+  local deadline = ngx.now() + timeout
   local data
   while true do
     data, err = udp:receive()
@@ -95,176 +89,189 @@ local function exchange(srv, pkt, id, timeout_ms)
       udp:close()
       return nil, err == "timeout" and "timeout" or "connrefused"
     end
-    if #data >= 12 and data:byte(1) * 256 + data:byte(2) == id then break end
-    if ngx.now() >= deadline then
+    if #data >= 12 and id_of(data) == id then break end
+    local left = deadline - ngx.now()
+    if left <= 0 then
       udp:close()
       return nil, "timeout"
-    end -- another ID: a late answer to an earlier try; keep listening
+    end
+    udp:settimeout(math.max(1, math.floor(left * 1000)))
   end
   udp:close()
-  if truncated(data) then -- again over TCP
-    local tcp = ngx.socket.tcp()
-    tcp:settimeout(timeout_ms)
-    ok = tcp:connect(srv.host, srv.port)
-    if not ok then return nil, "connrefused" end
-    local n = #pkt
-    ok = tcp:send(string.char(math.floor(n / 256), n % 256) .. pkt)
-    local len = ok and tcp:receive(2)
-    local body = len and tcp:receive(len:byte(1) * 256 + len:byte(2))
-    tcp:close()
-    if not body then return nil, "timeout" end
-    data = body
-  end
+  if truncated(data) then return exchange_tcp(host, port, packet, timeout_ms) end
   return data
 end
 
--- The whole query: each server in turn (timeout x tries each), as the
--- c-ares path does. Returns what r:mx() returns.
-function Resolver:_query(qtype, name)
-  check_phase("a DNS lookup")
-  local id = math.random(0, 65535)
-  local pkt, norm = core.build_query(name, qtype, id)
-  if not pkt then return nil, norm, "badname" end -- norm is the message here
-  local last_msg, last_code
-  for _, srv in ipairs(self.servers) do
-    for _ = 1, self.tries do
-      local data, code = exchange(srv, pkt, id, self.timeout_ms)
-      if data then
-        local res, msg, rcode = core.parse_answer(data, qtype, norm)
-        if res or not NEXT_SERVER[rcode] then return res, msg, rcode end
-        last_msg, last_code = msg, rcode
-        break -- the server answered badly: the next server
-      end
-      last_code = code
-      last_msg = ("%s: %s (%s %s)"):format(code, code == "timeout" and "no DNS server answered in time"
-        or "the DNS server could not be reached", norm, qtype:upper())
-      if code ~= "timeout" then break end
-    end
+-- Carries every attempt of query `token` until it has completed (or the
+-- resolver is closed). Returns whether any I/O happened (a yield).
+local function carry(r, token)
+  local yielded = false
+  while true do
+    local ok, attempt, host, port, packet, id, timeout = pcall(r._outgoing, r, token)
+    if not ok or not attempt then return yielded end
+    yielded = true
+    local bytes, code = exchange(host, port, packet, id, timeout)
+    r:_feed(attempt, bytes, code)
   end
-  if not last_code then return nil, "noserver: no DNS servers configured (" .. norm .. ")", "noserver" end
-  return nil, last_msg, last_code
 end
 
--- ---- the resolver interface (see the C resolver) ---------------------------
+-- ---- the host: who waits ---------------------------------------------------------
 
--- Runs fn(defer) in a light thread; fn calls defer() before anything that
--- must not happen during the call that spawned the thread (a callback).
-local function spawn(self, fn)
-  check_phase("a DNS lookup")
-  self.inflight = self.inflight + 1
-  local returned = false
-  local function defer()
-    -- the thread has not yielded yet (no I/O happened): let the spawner return first
-    if not returned then ngx.sleep(0.001) end
-  end
-  local th = ngx.thread.spawn(function()
-    local ok, err = pcall(fn, defer)
-    self.inflight = self.inflight - 1
-    local waiting = self.sema:count() -- negative: that many threads wait in _step
-    self.sema:post(waiting < 0 and -waiting or 1)
-    if not ok then
-      if self.on_error then
-        self.on_error(err)
-      else
-        ngx.log(ngx.ERR, "mxrecord: error in a callback: ", err)
-      end
-    end
+local methods = setmetatable({}, { __index = base })
+
+local function state(r)
+  return r:_state().ngx
+end
+
+-- After a thread ran a query's callback: wake the blocking loops (_step).
+local function progress(r)
+  local sema = state(r).sema
+  local waiting = sema:count() -- negative: that many threads wait in _step
+  sema:post(waiting < 0 and -waiting or 1)
+end
+
+-- Callbacks run from Lua here, not from C: they may spawn threads or use
+-- cosockets, which yield, and LuaJIT cannot yield across a C call.
+local function call(r, cb, ...)
+  local ok, err = xpcall(cb, debug.traceback, ...)
+  if not ok then r:_report(err) end
+end
+
+local function run_callback(r, cb, ...)
+  if cb then call(r, cb, ...) end
+end
+
+local function closing(r)
+  return state(r).closing
+end
+
+-- A light thread that carries query `token` and then runs its callback.
+local function spawn_carrier(r, token)
+  if closing(r) then return end -- close() runs what its callbacks start
+  ngx.thread.spawn(function()
+    if not carry(r, token) then ngx.sleep(0.001) end -- never during the call that made the query
+    run_callback(r, r:_take(token))
+    progress(r)
   end)
-  returned = true
-  return th
 end
 
-for _, qtype in ipairs { "mx", "txt", "a", "aaaa" } do
-  Resolver[qtype] = function(self, name, callback)
-    if self.closed then error("resolver is closed", 2) end
-    if type(name) ~= "string" then
-      error("bad argument #1 to '" .. qtype .. "' (domain name (string) expected, got " .. type(name) .. ")", 2)
+local function lookup(name, nargs)
+  methods[name] = function(r, ...)
+    check_phase("a DNS lookup")
+    local n = select("#", ...)
+    local cb = select(n, ...)
+    if n > nargs and cb ~= nil then
+      local ok, token = base[name](r, ...)
+      spawn_carrier(r, token)
+      return ok, token
     end
-    if callback == nil then return self:_query(qtype, name) end
-    if type(callback) ~= "function" then error("bad argument #2 to '" .. qtype .. "' (function expected)", 2) end
-    spawn(self, function(defer)
-      local res, msg, code = self:_query(qtype, name)
-      defer()
-      callback(res, msg, code)
+    local args = { ... }
+    local qtype = name == "query" and args[2] or name
+    if type(args[1]) ~= "string" then
+      error(("bad argument #1 to '%s' (domain name (string) expected, got %s)"):format(name, type(args[1])), 2)
+    end
+    local token = base._start(r, qtype, args[1])
+    carry(r, token)
+    return base._wait(r, token)
+  end
+end
+for _, name in ipairs { "mx", "txt", "a", "aaaa" } do lookup(name, 1) end
+lookup("query", 2)
+
+function methods._start(r, qtype, name)
+  check_phase("a DNS lookup")
+  local token = base._start(r, qtype, name)
+  if not closing(r) then
+    ngx.thread.spawn(function()
+      carry(r, token)
+      progress(r)
     end)
-    return true
   end
+  return token
 end
 
-function Resolver:_start(qtype, name)
-  local out = {}
-  local th = spawn(self, function()
-    out.n, out[1], out[2], out[3] = 3, self:_query(qtype, name)
-  end)
-  return { thread = th, out = out }
+function methods._wait(r, token)
+  while r:_inflight(token) do
+    if not carry(r, token) then state(r).sema:wait(1) end
+  end
+  return base._wait(r, token)
 end
 
-function Resolver:_wait(token)
-  ngx.thread.wait(token.thread)
-  return token.out[1], token.out[2], token.out[3]
+function methods._post(r, fn)
+  local token = base._post(r, fn)
+  spawn_carrier(r, token)
+  return token
 end
 
-function Resolver:_post(fn)
-  spawn(self, function(defer)
-    defer()
-    fn()
-  end)
-end
-
--- Waits until some light thread of this resolver finished.
-function Resolver:_step()
-  if self.inflight == 0 then return 0 end
-  self.sema:wait(self.timeout_ms / 1000 * self.tries * #self.servers + 1)
+-- Waits until some thread of this resolver ran a callback (or a deadline).
+function methods._step(r)
+  if r:pending() == 0 then return 0 end
+  state(r).sema:wait(state(r).max_wait)
   return 1
 end
 
-function Resolver:pending()
-  if self.closed then error("resolver is closed", 2) end
-  return self.inflight
+-- Callbacks run in their carrier threads: poll() has nothing left to run.
+function methods.poll(r)
+  base.pending(r) -- raises if closed
+  return 0
 end
 
-function Resolver:_state() return self.state end
-
-function Resolver:poll() return 0 end
-
-function Resolver:run()
-  while self.inflight > 0 do self:_step() end
-  return true
-end
-
-function Resolver:close()
-  self.closed = true
-  return true
-end
-
-function Resolver:timeout() return nil end
-
-M.Resolver = Resolver
-
--- resolver{ servers =, timeout =, tries =, cache =, on_error = }
-function M.resolver(opts)
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "servers" and k ~= "timeout" and k ~= "tries" and k ~= "cache" and k ~= "on_error" then
-      error("mxrecord.resolver: unknown option '" .. tostring(k) .. "'", 2)
-    end
+function methods.run(r, timeout)
+  if timeout ~= nil and (type(timeout) ~= "number" or not (timeout >= 0)) then
+    error("bad argument #1 to 'run' (timeout must be a number of seconds >= 0)", 2)
   end
-  local semaphore = require "ngx.semaphore"
-  local self = setmetatable({
-    servers = parse_servers(opts.servers or os.getenv("MXRECORD_SERVERS")),
-    timeout_ms = math.floor((opts.timeout or 2) * 1000),
-    tries = opts.tries or 2,
-    on_error = opts.on_error,
-    inflight = 0,
-    sema = semaphore.new(),
-    state = { cache_option = opts.cache },
-  }, Resolver)
-  return self
+  local deadline = timeout and ngx.now() + timeout
+  while r:pending() > 0 do
+    if deadline and ngx.now() >= deadline then return false end
+    state(r).sema:wait(deadline and math.max(0.001, deadline - ngx.now()) or state(r).max_wait)
+  end
+  return true
 end
 
--- True inside nginx's Lua module.
-function M.available()
-  return type(ngx) == "table" and type(ngx.socket) == "table" and type(ngx.get_phase) == "function"
+-- close(): the C resolver's close, with the callbacks run from Lua.
+function methods.close(r)
+  if not r:_begin_close() then return true end
+  local st = state(r)
+  st.closing = true
+  local function step(token, cb, ...)
+    if not token then return false end
+    if cb then call(r, cb, ...) end
+    return true
+  end
+  while step(r:_next()) do end
+  st.closing = false
+  local ok, errors = r:_end_close()
+  progress(r)
+  return ok, errors
+end
+methods.__close = methods.close
+
+function methods.timeout(r)
+  base.pending(r)
+  return nil
+end
+
+M.class = core.resolver_class(methods)
+M.methods = methods
+
+-- resolver(opts): opts as for the C resolver (already without the Lua
+-- layers' options); the transport is always "external" here.
+function M.resolver(opts)
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  o.transport = "external"
+  if o.on_error == nil then
+    o.on_error = function(msg) ngx.log(ngx.ERR, "mxrecord: error in a callback: ", msg) end
+  end
+  local r = core.resolver(o)
+  local semaphore = require "ngx.semaphore"
+  local servers = #r:servers()
+  r:_state().ngx = {
+    sema = semaphore.new(),
+    max_wait = (o.timeout or 2) * (o.tries or 2) * servers + 1,
+  }
+  r:_class(M.class)
+  return r
 end
 
 return M

@@ -43,29 +43,82 @@ end
 
 -- ---- addresses that cannot be a mail server's --------------------------------
 
-local function ipv4_bogus(a)
-  local o1, o2 = a:match("^(%d+)%.(%d+)%.%d+%.%d+$")
-  o1, o2 = tonumber(o1), tonumber(o2)
-  if not o1 then return false end
+-- inet_pton(AF_INET) semantics: four decimal octets, no leading zeros.
+-- Returns the four numbers, or nil.
+local function parse_ipv4(s)
+  local p = { s:match("^(%d%d?%d?)%.(%d%d?%d?)%.(%d%d?%d?)%.(%d%d?%d?)$") }
+  if not p[4] then return nil end
+  for i = 1, 4 do
+    if #p[i] > 1 and p[i]:sub(1, 1) == "0" then return nil end
+    p[i] = tonumber(p[i])
+    if p[i] > 255 then return nil end
+  end
+  return p
+end
+
+-- The 16-bit groups of part (hex groups separated by ':'; the last may be a
+-- dotted IPv4 address when v4_last), appended to out; false when malformed.
+local function ipv6_groups(part, v4_last, out)
+  if part == "" then return true end
+  local items = {}
+  for g in (part .. ":"):gmatch("([^:]*):") do items[#items + 1] = g end
+  for k, g in ipairs(items) do
+    if k == #items and v4_last and g:find(".", 1, true) then
+      local o = parse_ipv4(g)
+      if not o then return false end
+      out[#out + 1] = o[1] * 256 + o[2]
+      out[#out + 1] = o[3] * 256 + o[4]
+    elseif g:match("^%x%x?%x?%x?$") then
+      out[#out + 1] = tonumber(g, 16)
+    else
+      return false
+    end
+  end
+  return true
+end
+
+-- inet_pton(AF_INET6) semantics: returns the eight 16-bit groups, or nil.
+-- "::" stands for one or more zero groups and appears at most once; a
+-- dotted IPv4 address may end the address.
+function M.parse_ipv6(s)
+  local head, tail = s, nil
+  local at = s:find("::", 1, true)
+  if at then
+    head, tail = s:sub(1, at - 1), s:sub(at + 2)
+    if tail:find("::", 1, true) then return nil end
+  end
+  local h, t = {}, {}
+  if not ipv6_groups(head, tail == nil, h) then return nil end
+  if tail and not ipv6_groups(tail, true, t) then return nil end
+  if tail == nil then return #h == 8 and h or nil end
+  if #h + #t > 7 then return nil end
+  for _ = 1, 8 - #h - #t do h[#h + 1] = 0 end
+  for _, g in ipairs(t) do h[#h + 1] = g end
+  return h
+end
+
+local function ipv4_bogus(o1, o2)
   return o1 == 0 or o1 == 127 or o1 == 10 or (o1 == 172 and o2 >= 16 and o2 <= 31) or (o1 == 192 and o2 == 168)
     or (o1 == 169 and o2 == 254) or (o1 == 100 and o2 >= 64 and o2 <= 127)
 end
 
-local function ipv6_bogus(a)
-  a = a:lower()
-  if a == "::" or a == "::1" then return true end
-  local v4 = a:match("^::ffff:(%d+%.%d+%.%d+%.%d+)$")
-  if v4 then return ipv4_bogus(v4) end
-  local first = tonumber(a:match("^(%x+):") or "", 16)
-  if not first then return false end
-  return (first >= 0xfc00 and first <= 0xfdff) or (first >= 0xfe80 and first <= 0xfebf)
-end
-
 -- True for an address no public mail server has: loopback, unspecified,
--- private (RFC 1918, RFC 6598, fc00::/7) or link-local.
+-- private (RFC 1918, RFC 6598, fc00::/7), link-local, or an IPv6 address
+-- whose first 96 bits are zero (::, ::1, IPv4-compatible). Addresses are
+-- compared parsed, so every spelling of one address gives one answer
+-- (::1, 0::1, 0:0:0:0:0:0:0:1). An unparsable string is not bogus.
 function M.bogus_address(a)
-  if a:find(":", 1, true) then return ipv6_bogus(a) end
-  return ipv4_bogus(a)
+  if a:find(":", 1, true) then
+    local g = M.parse_ipv6(a)
+    if not g then return false end
+    if g[1] == 0 and g[2] == 0 and g[3] == 0 and g[4] == 0 and g[5] == 0 then
+      if g[6] == 0 then return true end
+      if g[6] == 0xffff then return ipv4_bogus(math.floor(g[7] / 256), g[7] % 256) end
+    end
+    return (g[1] >= 0xfc00 and g[1] <= 0xfdff) or (g[1] >= 0xfe80 and g[1] <= 0xfebf)
+  end
+  local o = parse_ipv4(a)
+  return o ~= nil and ipv4_bogus(o[1], o[2])
 end
 
 local function is_ip_name(h)
@@ -74,40 +127,63 @@ end
 
 -- ---- the steps -------------------------------------------------------------------
 
+-- Outcomes of a lookup that say nothing about the name: the verification
+-- was interrupted (resolver closed or collected, lookup_many's loop left, no
+-- memory). The verify ends with nil, message, code: never a verdict.
+local INTERRUPTED = { cancelled = true, closed = true, nomem = true }
+
+-- ctx (per verification): ctx.stopped() is true once the caller gave up
+-- (lookup_many's handle closed); every step asks it before asking DNS.
+local function lookup(r, ctx, qtype, name, cb)
+  if ctx.stopped and ctx.stopped() then
+    return cb(nil, "cancelled: the verification was stopped", "cancelled")
+  end
+  return cache.lookup(r, qtype, name, cb)
+end
+
 -- Looks up A and AAAA of host; done(info) with info = { host =, addresses =,
--- state = "ok" | "bogus" | "unresolvable" | "temporary", cname =, error = }.
-local function resolve_host(r, host, done)
+-- state = "ok" | "bogus" | "unresolvable" | "temporary" | "interrupted",
+-- cname =, error = }. "bogus" needs every lookup answered: a private A
+-- beside an AAAA lookup that failed temporarily is "temporary".
+local function resolve_host(r, ctx, host, done)
   local info = { host = host, addresses = {} }
   if host == "localhost" or host:match("%.localhost$") or is_ip_name(host) then
     info.state = "bogus"
-    return r:_post(function() done(info) end)
+    return done(info)
   end
-  local left, temp, err = 2, false, nil
+  local left, temp, stop, err = 2, nil, nil, nil
   local function got(res, msg, code)
     if res then
       for _, rec in ipairs(res.records) do info.addresses[#info.addresses + 1] = rec.address end
       if res.cname then info.cname = res.cname end
+    elseif INTERRUPTED[code] then
+      stop = stop or { message = msg, code = code }
     elseif TEMPORARY[code] then
-      temp, err = true, { message = msg, code = code }
+      temp = temp or { message = msg, code = code }
     elseif code then
       err = err or { message = msg, code = code }
     end
     left = left - 1
     if left > 0 then return end
-    if #info.addresses > 0 then
-      local public = false
-      for _, a in ipairs(info.addresses) do
-        if not M.bogus_address(a) then public = true end
-      end
-      info.state = public and "ok" or "bogus"
-    else
-      info.state = temp and "temporary" or "unresolvable"
+    local public = false
+    for _, a in ipairs(info.addresses) do
+      if not M.bogus_address(a) then public = true end
     end
-    info.error = err
+    if stop then
+      info.state, info.error = "interrupted", stop
+    elseif public then
+      info.state = "ok"
+    elseif temp then
+      info.state, info.error = "temporary", temp
+    elseif #info.addresses > 0 then
+      info.state = "bogus"
+    else
+      info.state, info.error = "unresolvable", err
+    end
     done(info)
   end
-  cache.lookup(r, "a", host, got)
-  cache.lookup(r, "aaaa", host, got)
+  lookup(r, ctx, "a", host, got)
+  lookup(r, ctx, "aaaa", host, got)
 end
 
 local function is_reject_all(spf)
@@ -125,117 +201,169 @@ local function mail_host_list(infos)
   return out
 end
 
+local function add(v, code, extra)
+  v.reasons[#v.reasons + 1] = reason(code, extra)
+end
+
 -- No MX records (NODATA): the domain's own A/AAAA records stand in
--- (RFC 5321 5.1), unless its SPF record says it sends nothing at all.
-local function implicit(r, v, finish)
-  local left, spf = 2, nil
+-- (RFC 5321 5.1), unless its SPF record says it sends nothing at all. Every
+-- verdict here needs the lookups it rests on: with the TXT lookup failed
+-- temporarily no address makes the domain deliverable (its SPF might have
+-- been "-all"), and with the A/AAAA lookups failed temporarily neither
+-- "-all" nor private addresses make it undeliverable.
+local function implicit(r, ctx, v, finish)
+  local left, spf, txt_err, txt_stop = 2, nil, nil, nil
   local info
   local function decide()
     left = left - 1
     if left > 0 then return end
-    if is_reject_all(spf) then
+    v.spf = spf
+    if txt_stop or info.state == "interrupted" then
+      local e = txt_stop or info.error
+      return finish(nil, e.message, e.code)
+    end
+    if info.state == "temporary" or (txt_err and info.state == "ok") then
+      v.verdict = "unknown"
+      add(v, "temporary", { error = info.state == "temporary" and info.error or txt_err })
+    elseif is_reject_all(spf) then
       v.verdict = "undeliverable"
-      v.reasons[#v.reasons + 1] = reason("spf_reject_all")
+      add(v, "spf_reject_all")
     elseif info.state == "ok" then
       v.verdict = "deliverable"
-      v.reasons[#v.reasons + 1] = reason("implicit_mx")
+      add(v, "implicit_mx")
       v.mail_hosts = mail_host_list { info }
     elseif info.state == "bogus" then
       v.verdict = "undeliverable"
-      v.reasons[#v.reasons + 1] = reason("mx_bogus_target", { host = info.host })
+      add(v, "mx_bogus_target", { host = info.host })
       v.mail_hosts = mail_host_list { info }
-    elseif info.state == "temporary" then
-      v.verdict = "unknown"
-      v.reasons[#v.reasons + 1] = reason("temporary", { error = info.error })
     else
       v.verdict = "undeliverable"
-      v.reasons[#v.reasons + 1] = reason("no_mail_host")
+      add(v, "no_mail_host")
     end
-    v.spf = spf
     finish(v)
   end
-  cache.lookup(r, "txt", v.ascii_domain, function(res)
+  lookup(r, ctx, "txt", v.ascii_domain, function(res, msg, code)
     spf = first_spf(res)
+    if INTERRUPTED[code] then
+      txt_stop = { message = msg, code = code }
+    elseif TEMPORARY[code] then
+      txt_err = { message = msg, code = code }
+    end
     decide()
   end)
-  resolve_host(r, v.ascii_domain, function(i)
+  resolve_host(r, ctx, v.ascii_domain, function(i)
     info = i
     decide()
   end)
 end
 
-local function with_mx(r, v, opts, finish)
-  local hosts, seen = {}, {}
+local function with_mx(r, ctx, v, opts, finish)
+  local hosts, seen, distinct = {}, {}, 0
   for _, rec in ipairs(v.mx.records) do
-    if not seen[rec.exchange] and #hosts < opts.max_hosts then
-      seen[rec.exchange] = true
-      hosts[#hosts + 1] = rec.exchange
+    local x = rec.exchange
+    if x ~= "" and x ~= "." and not seen[x] then
+      seen[x], distinct = true, distinct + 1
+      if #hosts < opts.max_hosts then hosts[#hosts + 1] = x end
     end
   end
+  if #hosts == 0 then -- only root exchanges ("MX 0 ."): no host accepts mail
+    v.verdict = "undeliverable"
+    add(v, "null_mx")
+    return finish(v)
+  end
   local infos, left = {}, #hosts
+  local function decide()
+    local usable, unresolvable, bogus, temporary = 0, {}, {}, nil
+    for _, inf in ipairs(infos) do
+      if inf.state == "interrupted" then return finish(nil, inf.error.message, inf.error.code) end
+      if inf.state == "ok" then
+        usable = usable + 1
+      elseif inf.state == "bogus" then
+        bogus[#bogus + 1] = inf.host
+      elseif inf.state == "temporary" then
+        temporary = temporary or inf
+      else
+        unresolvable[#unresolvable + 1] = inf.host
+      end
+    end
+    if usable > 0 then
+      v.verdict = "deliverable"
+      if #unresolvable > 0 then add(v, "mx_partially_unresolvable", { hosts = unresolvable }) end
+      if #bogus > 0 then add(v, "mx_bogus_target", { hosts = bogus }) end
+    elseif temporary then
+      v.verdict = "unknown" -- a temporary failure never says undeliverable
+      add(v, "temporary", { host = temporary.host, error = temporary.error })
+    elseif #bogus > 0 then
+      v.verdict = "undeliverable"
+      add(v, "mx_bogus_target", { hosts = bogus })
+    else
+      v.verdict = "undeliverable"
+      add(v, "mx_unresolvable", { hosts = unresolvable })
+    end
+    for _, inf in ipairs(infos) do
+      if inf.cname then add(v, "mx_is_cname", { host = inf.host, cname = inf.cname }) end
+    end
+    if distinct == 1 and v.verdict == "deliverable" then add(v, "single_mx") end
+    v.mail_hosts = mail_host_list(infos)
+    finish(v)
+  end
   for i, host in ipairs(hosts) do
-    resolve_host(r, host, function(info)
+    resolve_host(r, ctx, host, function(info)
       infos[i] = info
       left = left - 1
-      if left > 0 then return end
-      local usable, unresolvable, bogus, temporary = 0, {}, {}, nil
-      for _, inf in ipairs(infos) do
-        if inf.state == "ok" then
-          usable = usable + 1
-        elseif inf.state == "bogus" then
-          bogus[#bogus + 1] = inf.host
-        elseif inf.state == "temporary" then
-          temporary = temporary or inf
-        else
-          unresolvable[#unresolvable + 1] = inf.host
-        end
-      end
-      local reasons = v.reasons
-      if usable > 0 then
-        v.verdict = "deliverable"
-        if #unresolvable > 0 then
-          reasons[#reasons + 1] = reason("mx_partially_unresolvable", { hosts = unresolvable })
-        end
-        if #bogus > 0 then reasons[#reasons + 1] = reason("mx_bogus_target", { hosts = bogus }) end
-      elseif temporary then
-        v.verdict = "unknown" -- a temporary failure never says undeliverable
-        reasons[#reasons + 1] = reason("temporary", { host = temporary.host, error = temporary.error })
-      elseif #bogus > 0 then
-        v.verdict = "undeliverable"
-        reasons[#reasons + 1] = reason("mx_bogus_target", { hosts = bogus })
-      else
-        v.verdict = "undeliverable"
-        reasons[#reasons + 1] = reason("mx_unresolvable", { hosts = unresolvable })
-      end
-      for _, inf in ipairs(infos) do
-        if inf.cname then
-          reasons[#reasons + 1] = reason("mx_is_cname", { host = inf.host, cname = inf.cname })
-        end
-      end
-      if #v.mx.records == 1 and v.verdict == "deliverable" then reasons[#reasons + 1] = reason("single_mx") end
-      v.mail_hosts = mail_host_list(infos)
-      finish(v)
+      if left == 0 then decide() end
     end)
   end
 end
 
+-- A bare domain: checked as the domain of an address is (hostname rules,
+-- IDN to A-labels), without an address's 254-octet limit, so that a valid
+-- domain of up to 253 octets verifies. Returns the parsed table, or nil and
+-- the parser's message.
+local function parse_domain(input)
+  local parsed, msg = core.parse_address("postmaster@" .. input)
+  if parsed then
+    parsed.local_part = nil
+    return parsed
+  end
+  if not msg:find("longer than 254 octets", 1, true) then return nil, msg end
+  -- too long only with the "postmaster@" before it: check the domain alone
+  if input:sub(-1) == "." then return nil, "bad_syntax: the domain ends with a dot" end
+  local ascii, why = core.normalize_name(input)
+  if not ascii then return nil, "bad_syntax: the domain is not valid (" .. why:gsub("^badname: ", "") .. ")" end
+  for label in ascii:gmatch("[^.]+") do
+    if label:find("[^%w-]") then
+      return nil, "bad_syntax: the domain has a character other than letters, digits, hyphens and dots"
+    elseif label:sub(1, 1) == "-" or label:sub(-1) == "-" then
+      return nil, "bad_syntax: a label of the domain starts or ends with a hyphen"
+    end
+  end
+  return { domain = input, ascii_domain = ascii, idn = input:find("[\128-\255]") ~= nil or nil }
+end
+
 -- Verifies `input`; finish(v) or finish(nil, message, code) exactly once,
--- possibly during this call.
-local function run(r, input, opts, finish)
+-- possibly during this call. v is the caller's own: no table in it is
+-- shared with the cache or another verification.
+local function run(r, input, opts, finish, ctx)
+  local finished = false
+  local function finish_once(...)
+    if finished then return end
+    finished = true
+    return finish(...)
+  end
   local v = { verdict = "unknown", reasons = {}, mail_hosts = {} }
   local parsed, msg
   if input:find("@", 1, true) then
     v.address = input
     parsed, msg = core.parse_address(input)
   else
-    parsed, msg = core.parse_address("postmaster@" .. input)
-    if parsed then parsed.local_part = nil end
+    parsed, msg = parse_domain(input)
   end
   if not parsed then
     v.domain = input:match("@([^@]*)$") or input
     v.verdict = "undeliverable"
     v.reasons[1] = reason("bad_syntax", { message = msg:gsub("^bad_syntax: ", "") })
-    return finish(v)
+    return finish_once(v)
   end
   v.local_part, v.domain, v.ascii_domain, v.smtputf8 = parsed.local_part, parsed.domain, parsed.ascii_domain,
     parsed.smtputf8
@@ -249,31 +377,33 @@ local function run(r, input, opts, finish)
         v.reasons[2] = reason("mx_bogus_target", { host = parsed.domain })
       end
     end
-    return finish(v)
+    return finish_once(v)
   end
-  cache.lookup(r, "mx", v.ascii_domain, function(mx, emsg, code)
+  lookup(r, ctx, "mx", v.ascii_domain, function(mx, emsg, code)
     if not mx then
-      if not TEMPORARY[code] then return finish(nil, emsg, code) end
+      if not TEMPORARY[code] then return finish_once(nil, emsg, code) end
       v.reasons[1] = reason("temporary", { error = { message = emsg, code = code } })
-      return finish(v)
+      return finish_once(v)
     end
-    v.mx = mx
+    v.mx = mx -- cache.lookup's copy: this verification's own
     v.provider = classify(mx)
     if mx.status == "nxdomain" then
       v.verdict = "undeliverable"
       v.reasons[1] = reason("nxdomain")
-      return finish(v)
+      return finish_once(v)
     elseif mx.status == "null_mx" then
       v.verdict = "undeliverable"
       v.reasons[1] = reason("null_mx")
-      return finish(v)
+      return finish_once(v)
     elseif mx.status == "nodata" then
-      return implicit(r, v, finish)
+      return implicit(r, ctx, v, finish_once)
     end
-    return with_mx(r, v, opts, finish)
+    return with_mx(r, ctx, v, opts, finish_once)
   end)
 end
 
+-- The options of r:verify, checked in one place: returns the complete
+-- options table (defaults filled in). Raises naming the bad option.
 local function check_opts(opts)
   local o = {}
   for k, val in pairs(DEFAULT_OPTS) do o[k] = val end
@@ -289,6 +419,19 @@ local function check_opts(opts)
     end
   end
   return o
+end
+
+-- For lookup_many: starts a verification whose callback runs from
+-- poll()/run() (or at once on a closed resolver); stopped() true makes it
+-- end with "cancelled" before its next lookup.
+function M.start(r, input, callback, stopped)
+  local ctx = { stopped = stopped }
+  run(r, input, check_opts(nil), function(...)
+    local n, args = select("#", ...), { ... }
+    local ok = pcall(r._post, r, function() callback(unpack(args, 1, n)) end)
+    if not ok then callback(unpack(args, 1, n)) end -- the resolver is closing
+  end, ctx)
+  return true
 end
 
 -- r:verify(address_or_domain [, opts] [, callback])
@@ -311,14 +454,18 @@ function M.verify(r, input, opts, callback)
       -- always from poll()/run(), in a callback slot of its own
       local ok = pcall(r._post, r, function() callback(unpack(args, 1, n)) end)
       if not ok then callback(unpack(args, 1, n)) end -- the resolver is closing
-    end)
+    end, {})
     return true
   end
   local done, res, msg, code = false, nil, nil, nil
   run(r, input, opts, function(a, b, c)
     done, res, msg, code = true, a, b, c
-  end)
-  while not done do r:_step() end
+  end, {})
+  while not done do
+    -- closed from a finaliser or a callback meanwhile: close() ran what was
+    -- owed, which ends this verification too; if not, it cannot go on
+    if not pcall(r._step, r) and not done then return nil, "cancelled: the resolver is closed", "cancelled" end
+  end
   return res, msg, code
 end
 

@@ -12,6 +12,22 @@
 --               aspmx.l.google.com, TXT "v=spf1 include:_spf.google.com ~all")
 --   mxto-FAULT.*   MX 10 FAULT.host.example (so that the host's A/AAAA lookups
 --               meet FAULT); other types: NODATA
+--   by-MX-A-AAAA-TXT.*  an answer per query type, each slot one of: nodata,
+--               nx (NXDOMAIN), servfail, refused, silent, formerr, public
+--               (MX 10 mx.public.example / 192.0.2.1 / 2001:db8::1 /
+--               "v=spf1 ~all"), private (10.1.2.3 / fd00::1), loopback
+--               (127.0.0.1 / ::1), spfall (TXT "v=spf1 -all"). E.g.
+--               by-nodata-private-servfail-nodata.example is a domain with no
+--               MX, a private A and an AAAA lookup that fails; as an MX target
+--               (mxto-by-...) it is a mail host with those addresses.
+--   foreign.*   MX: one record owned by evil.example (not the query name),
+--               exchange mx.evil.example; A: 192.0.2.66 owned by evil.example
+--   rootmx.*    MX 0 . and MX 10 .     rootmx2.*  MX 0 . twice
+--   rootmixed.* MX 0 . and MX 10 mx.public.example
+--   dupmx.*     MX 10 and MX 20 to one host with a public address
+--   huge-N.*    N records of the asked type (A: 198.51.x.y, AAAA, MX, TXT of
+--               100 octets); over UDP when it fits in 512 octets, else TC=1
+--               and the whole answer over TCP (as many as fit in 65,535 octets)
 --   anything else: NXDOMAIN
 -- It serves UDP and TCP on 127.0.0.1:PORT until killed.
 local socket = require "socket"
@@ -61,6 +77,98 @@ end
 
 local QTYPES = { mx = 15, txt = 16 }
 
+local function rr(owner, qtype, rdata, ttl)
+  return owner .. u16(qtype) .. u16(1) .. u32(ttl or 300) .. u16(#rdata) .. rdata
+end
+
+local function txt_rdata(s)
+  local out = {}
+  for i = 1, #s, 255 do
+    local part = s:sub(i, i + 254)
+    out[#out + 1] = string.char(#part) .. part
+  end
+  return table.concat(out)
+end
+
+local function a_rdata(a, b, c, d) return string.char(a, b, c, d) end
+
+local AAAA = {
+  public = "\32\1\13\184" .. ("\0"):rep(11) .. "\1", -- 2001:db8::1
+  private = "\253" .. ("\0"):rep(14) .. "\1",           -- fd00::1
+  loopback = ("\0"):rep(15) .. "\1",                     -- ::1
+}
+local A = { public = a_rdata(192, 0, 2, 1), private = a_rdata(10, 1, 2, 3), loopback = a_rdata(127, 0, 0, 1) }
+
+-- by-MX-A-AAAA-TXT: the slot for qtype answered (nil for silence).
+local SLOT = { [15] = 1, [1] = 2, [28] = 3, [16] = 4 }
+local function by_type(id, question, qtype, slots)
+  local word = slots[SLOT[qtype] or 0] or "nodata"
+  local rcodes = { nx = QR_AA | 3, servfail = QR_AA | 2, refused = 0x8000 | 5, formerr = 0x8000 | 1 }
+  if word == "silent" then return nil end
+  if rcodes[word] then return header(id, rcodes[word], 1, 0) .. question end
+  local rdata
+  if qtype == 1 then
+    rdata = A[word]
+  elseif qtype == 28 then
+    rdata = AAAA[word]
+  elseif qtype == 15 and word == "public" then
+    rdata = u16(10) .. encode_name("mx.public.example")
+  elseif qtype == 16 and (word == "public" or word == "spfall") then
+    rdata = txt_rdata(word == "spfall" and "v=spf1 -all" or "v=spf1 ~all")
+  end
+  if not rdata then return header(id, QR_AA, 1, 0) .. question end
+  return header(id, QR_AA, 1, 1) .. question .. rr("\192\12", qtype, rdata)
+end
+
+-- huge-N: N records of the asked type.
+local function huge(id, question, name, qtype, n, over_tcp)
+  local rrs, size = {}, 12 + #question
+  for i = 1, n do
+    local rdata
+    if qtype == 1 then
+      rdata = a_rdata(198, 51, (i >> 8) & 0xff, i & 0xff)
+    elseif qtype == 28 then
+      rdata = "\32\1\13\184" .. ("\0"):rep(10) .. u16(i)
+    elseif qtype == 15 then
+      rdata = u16(i % 65536) .. encode_name("mx" .. i .. "." .. name)
+    elseif qtype == 16 then
+      rdata = txt_rdata(("%05d"):format(i) .. ("x"):rep(95))
+    else
+      break
+    end
+    local one = rr("\192\12", qtype, rdata)
+    size = size + #one
+    if size > 65535 then break end -- what one message holds
+    rrs[#rrs + 1] = one
+  end
+  local msg = header(id, QR_AA, 1, #rrs) .. question .. table.concat(rrs)
+  if #msg > 512 and not over_tcp then return header(id, QR_AA | 0x0200, 1, 0) .. question end
+  return msg
+end
+
+-- Answers the hostile cases: records with a foreign owner, root MX records,
+-- duplicates; nil when fault is none of them.
+local function hostile(id, question, name, qtype, fault)
+  local owner = "\192\12"
+  if fault == "foreign" then
+    local evil = encode_name("evil.example")
+    if qtype == 15 then return header(id, QR_AA, 1, 1) .. question .. rr(evil, 15, u16(10) .. encode_name("mx.evil.example")) end
+    if qtype == 1 then return header(id, QR_AA, 1, 1) .. question .. rr(evil, 1, a_rdata(192, 0, 2, 66)) end
+    return header(id, QR_AA, 1, 0) .. question
+  end
+  local exchanges = ({
+    rootmx = { { 0, "" }, { 10, "" } },
+    rootmx2 = { { 0, "" }, { 0, "" } },
+    rootmixed = { { 0, "" }, { 10, "mx.public.example" } },
+    dupmx = { { 10, "by-nodata-public-nodata.dup.example" }, { 20, "by-nodata-public-nodata.dup.example" } },
+  })[fault]
+  if not exchanges then return nil end
+  if qtype ~= 15 then return header(id, QR_AA, 1, 0) .. question end
+  local rrs = {}
+  for i, e in ipairs(exchanges) do rrs[i] = rr(owner, 15, u16(e[1]) .. encode_name(e[2])) end
+  return header(id, QR_AA, 1, #rrs) .. question .. table.concat(rrs)
+end
+
 -- The healthy answer for a FAULT-TYPE name queried with another type.
 local function healthy(id, question, qtype)
   local rdata
@@ -86,6 +194,16 @@ local function respond(msg, over_tcp)
     local rdata = u16(10) .. encode_name(target .. ".host.example")
     return header(id, QR_AA, 1, 1) .. question .. "\192\12" .. u16(15) .. u16(1) .. u32(300) .. u16(#rdata) .. rdata
   end
+  local slots = fault:match("^by%-(.+)$")
+  if slots then
+    local words = {}
+    for w in slots:gmatch("[^-]+") do words[#words + 1] = w end
+    return by_type(id, question, qtype, words)
+  end
+  local count = fault:match("^huge%-(%d+)$")
+  if count then return huge(id, question, name, qtype, tonumber(count), over_tcp) end
+  local reply = hostile(id, question, name, qtype, fault)
+  if reply then return reply end
   local only = fault:match("%-(%a+)$")
   if only and QTYPES[only] then
     if QTYPES[only] ~= qtype then return healthy(id, question, qtype) end

@@ -1,12 +1,32 @@
-/* lua_resolver.c: the resolver userdata: argument checks, result tables,
- * and dispatch of completions to Lua callbacks.
+/* lua_resolver.c: the resolver userdata: queries in, Lua callbacks out.
  *
  * Callbacks live in the userdata's uservalue table, keyed by query token, so
  * a resolver referenced only by its own callbacks can still be collected.
- * Callbacks run only from poll()/run()/close()/__gc, each under a protected
- * call with a traceback; an error goes to the on_error handler or is
- * returned by poll()/run(). */
-#include <math.h>
+ * Callbacks run only from poll()/run()/close()/_step() (or a host that runs them itself, see _take), each under
+ * a protected call with a traceback; an error goes to the on_error handler
+ * or is kept in the uservalue's `errors` list, which poll()/run()/close()
+ * return. Garbage collection never runs a callback: __gc frees silently.
+ *
+ * A completion is owned by the frame converting it (kept on lr->converting
+ * meanwhile): any allocation may run a finaliser, which may close this very
+ * resolver or raise; neither can free what is being read, and a conversion
+ * cut short leaves the completion to __gc instead of leaking it.
+ *
+ * The internal protocol of the Lua layers (lua/mxrecord), stable:
+ *   r:_start(qtype, name) -> token     a query without callback, for _wait
+ *   r:_wait(token) -> res | nil, msg, code
+ *   r:_post(fn)                        fn() runs from the next poll()/run()/_step(), in order
+ *   r:_step() -> n                     waits for the next completion or deadline, runs due callbacks
+ *                                      (errors kept for the next poll()/run()/close())
+ *   r:_state() -> table                a per-resolver table for the Lua layers (cache, host)
+ * and for hosts that carry packets themselves (transport = "external"):
+ *   r:_outgoing([token]) -> attempt, host, port, packet, id, timeout | nil
+ *   r:_feed(attempt, bytes | nil, code) -> true | false, "gone" | "wrongid"
+ *   r:_take(token), r:_next(), r:_report(msg), r:_begin_close(), r:_end_close()
+ *                                      for hosts whose callbacks must run from Lua (see below)
+ *   r:_inflight(token) -> bool         not yet completed (on the wire or waiting for it)
+ *   r:_class(mt)                       gives r a host's method table (mxrecord.resolver_class)
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,88 +37,89 @@
 #include "mxr_resolver.h"
 
 #define RESOLVER_MT "mxrecord.resolver"
+#define CLASSES lua_upvalueindex(1) /* every method's upvalue: { [metatable] = true } of resolvers */
 
 typedef struct lresolver {
   mxr_resolver *core; /* NULL once closed */
   uint64_t next_token;
-  int closing;
-  mxr_completion *current; /* being turned into Lua values; freed if that raises */
+  int closing;                /* close() is running the last callbacks */
+  int external;               /* the host carries the packets */
+  mxr_completion *converting; /* owned by frames turning them into Lua values */
+  mxr_completion *parked;     /* answers to _start tokens that dispatch met before _wait did */
 } lresolver;
 
-static lresolver *check_resolver(lua_State *L) { return (lresolver *)luaL_checkudata(L, 1, RESOLVER_MT); }
+static lresolver *to_resolver(lua_State *L, int idx) {
+  void *p = lua_touserdata(L, idx);
+  int ok = 0;
+  if (p && lua_getmetatable(L, idx)) {
+    lua_rawget(L, CLASSES);
+    ok = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  return ok ? (lresolver *)p : NULL;
+}
 
+static lresolver *check_resolver(lua_State *L) {
+  lresolver *lr = to_resolver(L, 1);
+  if (!lr) luaL_argerror(L, 1, lua_pushfstring(L, "resolver expected, got %s", luaL_typename(L, 1)));
+  return lr;
+}
+
+/* Open for everything. */
 static lresolver *check_open(lua_State *L) {
   lresolver *lr = check_resolver(L);
   if (!lr->core || lr->closing) luaL_error(L, "resolver is closed");
   return lr;
 }
 
-/* ---- results -------------------------------------------------------------- */
-
-static void set_int(lua_State *L, const char *k, lua_Integer v) {
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, k);
+/* Open for new queries: while close() runs its callbacks, queries they start
+ * complete as cancelled (so that chains of lookups end, not raise). */
+static lresolver *check_live(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  if (!lr->core) luaL_error(L, "resolver is closed");
+  return lr;
 }
 
-/* Pushes answer a to a query of qtype for name as (res) or (nil, message,
- * code); returns the count. Shared by the c-ares path and parse_answer. */
-int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_answer *a) {
-  size_t i;
-  if (a->error) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s (%s %s)", mxr_error_code(a->error), a->detail ? a->detail : mxr_error_message(a->error),
-                    name, mxr_qtype_name(qtype));
-    lua_pushstring(L, mxr_error_code(a->error));
-    return 3;
-  }
-  lua_createtable(L, 0, 5);
-  lua_pushstring(L, name);
-  lua_setfield(L, -2, "domain");
-  lua_pushstring(L, mxr_status_name(a->status));
-  lua_setfield(L, -2, "status");
-  set_int(L, "ttl", (lua_Integer)a->ttl);
-  if (a->cname) {
-    lua_pushstring(L, a->cname);
-    lua_setfield(L, -2, "cname");
-  }
-  lua_createtable(L, (int)a->count, 0);
-  for (i = 0; i < a->count; i++) {
-    const mxr_record *rec = &a->records[i];
-    if (qtype == MXR_T_TXT) {
-      lua_pushlstring(L, rec->text, rec->len);
-    } else {
-      lua_createtable(L, 0, 3);
-      if (qtype == MXR_T_MX) {
-        set_int(L, "preference", rec->pref);
-        lua_pushlstring(L, rec->text, rec->len);
-        lua_setfield(L, -2, "exchange");
-      } else {
-        lua_pushlstring(L, rec->text, rec->len);
-        lua_setfield(L, -2, "address");
-      }
-      set_int(L, "ttl", (lua_Integer)rec->ttl);
+/* ---- completions ------------------------------------------------------------ */
+
+static void unlink_from(mxr_completion **list, mxr_completion *c) {
+  for (; *list; list = &(*list)->next)
+    if (*list == c) {
+      *list = c->next;
+      c->next = NULL;
+      return;
     }
-    lua_rawseti(L, -2, (int)i + 1);
-  }
-  lua_setfield(L, -2, "records");
-  return 1;
 }
 
-/* Pushes the result of c as (res) or (nil, message, code); returns the count.
- * c is parked in lr->current while Lua values are built, so that a memory
- * error raised meanwhile does not leak it. */
-static int push_completion(lua_State *L, lresolver *lr, mxr_completion *c) {
+static mxr_completion *take_parked(lresolver *lr, uint64_t token) {
+  mxr_completion *c;
+  for (c = lr->parked; c && c->token != token; c = c->next) {
+  }
+  if (c) unlink_from(&lr->parked, c);
+  return c;
+}
+
+static void free_list(mxr_completion *c) {
+  while (c) {
+    mxr_completion *next = c->next;
+    mxr_completion_free(c);
+    c = next;
+  }
+}
+
+/* Pushes c's result as (res) or (nil, message, code), or nothing for a post;
+ * returns the count and frees c. */
+static int push_owned(lua_State *L, lresolver *lr, mxr_completion *c) {
   int n;
-  mxr_completion_free(lr->current);
-  lr->current = c;
-  n = c->qtype == 0 ? 0 /* posted by _post: the callback takes no arguments */
-                    : mxr_lua_push_answer(L, c->name, c->qtype, &c->answer);
-  lr->current = NULL;
+  c->next = lr->converting;
+  lr->converting = c;
+  n = c->kind == MXR_DONE_POST ? 0 : mxr_lua_push_answer(L, c->name, c->qtype, &c->answer);
+  unlink_from(&lr->converting, c);
   mxr_completion_free(c);
   return n;
 }
 
-/* ---- dispatch ------------------------------------------------------------- */
+/* ---- callbacks ---------------------------------------------------------------- */
 
 static int traceback_handler(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
@@ -108,9 +129,8 @@ static int traceback_handler(lua_State *L) {
 }
 
 /* Hands an error message (on top of the stack, popped) to on_error, or
- * appends it to the errors table at index errs (created on first use, kept
- * as a nil placeholder until then). */
-static void report_error(lua_State *L, int uv, int errs) {
+ * appends it to the uservalue's errors list. */
+static void report_error(lua_State *L, int uv) {
   lua_getfield(L, uv, "on_error");
   if (lua_isfunction(L, -1)) {
     lua_pushcfunction(L, traceback_handler);
@@ -125,74 +145,85 @@ static void report_error(lua_State *L, int uv, int errs) {
   } else {
     lua_pop(L, 1);
   }
-  if (lua_isnil(L, errs)) {
+  lua_getfield(L, uv, "errors");
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
     lua_newtable(L);
-    lua_replace(L, errs);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, uv, "errors");
   }
-  lua_rawseti(L, errs, (int)mxr_rawlen(L, errs) + 1);
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, (int)mxr_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
 }
 
-/* Runs the callbacks of all queued completions. Leaves nothing on the stack
- * but updates the errors slot at index errs. Returns how many ran. */
-static int dispatch(lua_State *L, lresolver *lr, int errs) {
+/* Pushes c's callback and its arguments (uv is the uservalue's index) and
+ * returns their count; c is consumed. A _start token's answer is parked for
+ * _wait, one nobody waits for any more is dropped: then nothing is pushed. */
+static int push_callback(lua_State *L, lresolver *lr, mxr_completion *c, int uv) {
+  lua_pushnumber(L, (lua_Number)c->token);
+  lua_rawget(L, uv);
+  if (!lua_isfunction(L, -1)) {
+    if (lua_toboolean(L, -1)) {
+      c->next = lr->parked;
+      lr->parked = c;
+    } else {
+      mxr_completion_free(c);
+    }
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_pushnumber(L, (lua_Number)c->token);
+  lua_pushnil(L);
+  lua_rawset(L, uv);
+  return 1 + push_owned(L, lr, c);
+}
+
+/* Runs c's callback, protected. Returns 1 when a callback ran. */
+static int run_completion(lua_State *L, lresolver *lr, mxr_completion *c, int uv) {
+  int base = lua_gettop(L) + 1, n;
+  lua_pushcfunction(L, traceback_handler);
+  n = push_callback(L, lr, c, uv);
+  if (n == 0) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (lua_pcall(L, n - 1, 0, base) != 0) report_error(L, uv);
+  lua_pop(L, 1); /* handler */
+  return 1;
+}
+
+/* Runs the callbacks of all queued completions. Returns how many ran. */
+static int dispatch(lua_State *L, lresolver *lr) {
   int count = 0, uv;
   mxr_completion *c;
   mxr_getuservalue(L, 1);
   uv = lua_gettop(L);
-  while (lr->core && (c = mxr_resolver_next(lr->core))) {
-    int nargs, base;
-    lua_pushnumber(L, (lua_Number)c->token);
-    lua_rawget(L, uv);
-    if (!lua_isfunction(L, -1)) { /* a blocking query's answer, already given up on */
-      lua_pop(L, 1);
-      mxr_completion_free(c);
-      continue;
-    }
-    lua_pushnumber(L, (lua_Number)c->token);
-    lua_pushnil(L);
-    lua_rawset(L, uv);
-    base = lua_gettop(L); /* the callback */
-    lua_pushcfunction(L, traceback_handler);
-    lua_insert(L, base);
-    nargs = push_completion(L, lr, c);
-    if (lua_pcall(L, nargs, 0, base) != 0) report_error(L, uv, errs);
-    lua_pop(L, 1); /* handler */
-    count++;
-  }
-  lua_pop(L, 1); /* uv */
+  while (lr->core && (c = mxr_resolver_next(lr->core))) count += run_completion(L, lr, c, uv);
+  lua_pop(L, 1);
   return count;
 }
 
-/* Pushes the errors slot's content (nil or table) as an extra result, after
- * the errors _step() kept for the next poll()/run()/close(). */
-static int results(lua_State *L, int nret, int errs) {
+/* Pushes the errors callbacks left (a list) and forgets them; nothing when
+ * there were none. Returns the number pushed. */
+static int take_errors(lua_State *L) {
   mxr_getuservalue(L, 1);
-  lua_getfield(L, -1, "deferred_errors");
-  if (lua_istable(L, -1)) {
-    int d = lua_gettop(L);
-    if (!lua_isnil(L, errs)) {
-      int i, n = (int)mxr_rawlen(L, errs);
-      for (i = 1; i <= n; i++) {
-        lua_rawgeti(L, errs, i);
-        lua_rawseti(L, d, (int)mxr_rawlen(L, d) + 1);
-      }
-    }
-    lua_replace(L, errs);
-    lua_pushnil(L);
-    lua_setfield(L, -2, "deferred_errors");
-    lua_pop(L, 1);
-  } else {
+  lua_getfield(L, -1, "errors");
+  if (!lua_istable(L, -1)) {
     lua_pop(L, 2);
+    return 0;
   }
-  if (lua_isnil(L, errs)) return nret;
-  lua_pushvalue(L, errs);
-  return nret + 1;
+  lua_pushnil(L);
+  lua_setfield(L, -3, "errors");
+  lua_remove(L, -2);
+  return 1;
 }
 
-/* ---- queries -------------------------------------------------------------- */
+/* ---- queries ------------------------------------------------------------------ */
 
 /* Submits a query for the name at stack index idx and returns its token. A
- * bad name is queued as a failed query, so it is answered like any other. */
+ * bad name (or a resolver closing) is queued as a failed query, so it is
+ * answered like any other. */
 static uint64_t submit(lua_State *L, lresolver *lr, int qtype, int idx) {
   size_t len;
   const char *name, *why = NULL;
@@ -203,7 +234,9 @@ static uint64_t submit(lua_State *L, lresolver *lr, int qtype, int idx) {
     luaL_argerror(L, idx, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, idx)));
   name = lua_tolstring(L, idx, &len);
   token = ++lr->next_token;
-  if ((rc = mxr_domain_to_ascii(name, len, norm, 0, &why)) < 0)
+  if (lr->closing)
+    rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_CANCELLED, "the resolver is closing");
+  else if ((rc = mxr_domain_to_ascii(name, len, norm, 0, &why)) < 0)
     rc = mxr_resolver_fail(lr->core, name, len, qtype, token, MXR_E_BADNAME,
                            rc == -2 ? "not a valid internationalized domain name" : why);
   else
@@ -216,88 +249,154 @@ static uint64_t submit(lua_State *L, lresolver *lr, int qtype, int idx) {
  * poll/run) and pushes its result. */
 static int wait_for(lua_State *L, lresolver *lr, uint64_t token) {
   for (;;) {
-    mxr_completion *c = mxr_resolver_take(lr->core, token);
-    if (c) return push_completion(L, lr, c);
+    mxr_completion *c = lr->core ? mxr_resolver_take(lr->core, token) : NULL;
+    if (!c) c = take_parked(lr, token);
+    if (c) return push_owned(L, lr, c);
+    if (!lr->core) return luaL_error(L, "resolver is closed");
+    if (lr->external) return luaL_error(L, "this resolver's packets are carried by its host: use its blocking forms");
     if (mxr_resolver_pending(lr->core) == 0) return luaL_error(L, "no query in flight with that token");
     mxr_resolver_process(lr->core, -1);
   }
 }
 
-static int lookup(lua_State *L, int qtype) {
-  lresolver *lr = check_open(L);
-  int async = !lua_isnoneornil(L, 3);
-  uint64_t token;
-  if (async) luaL_checktype(L, 3, LUA_TFUNCTION);
-  token = submit(L, lr, qtype, 2);
-  if (!async) return wait_for(L, lr, token);
+static void set_callback(lua_State *L, uint64_t token, int value) {
   mxr_getuservalue(L, 1);
   lua_pushnumber(L, (lua_Number)token);
-  lua_pushvalue(L, 3);
+  lua_pushvalue(L, value);
   lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+/* The name is at stack index 2, the callback (or nothing) at cb. */
+static int lookup(lua_State *L, lresolver *lr, int qtype, int cb) {
+  uint64_t token;
+  int async = !lua_isnoneornil(L, cb);
+  if (async) luaL_checktype(L, cb, LUA_TFUNCTION);
+  token = submit(L, lr, qtype, 2);
+  if (!async) return wait_for(L, lr, token);
+  set_callback(L, token, cb);
   lua_pushboolean(L, 1);
-  return 1;
+  lua_pushnumber(L, (lua_Number)token);
+  return 2;
 }
 
-/* r:_start(qtype, name) -> token: the first half of a blocking lookup, so
- * that Lua code can have several in flight at once (r:profile). */
+static int r_mx(lua_State *L) { return lookup(L, check_live(L), MXR_T_MX, 3); }
+static int r_txt(lua_State *L) { return lookup(L, check_live(L), MXR_T_TXT, 3); }
+static int r_a(lua_State *L) { return lookup(L, check_live(L), MXR_T_A, 3); }
+static int r_aaaa(lua_State *L) { return lookup(L, check_live(L), MXR_T_AAAA, 3); }
+
+/* r:query(name, qtype [, callback]): any type of mxr_qtype_names */
+static int r_query(lua_State *L) {
+  lresolver *lr = check_live(L);
+  return lookup(L, lr, mxr_lua_check_qtype(L, 3), 4);
+}
+
+/* r:_start(qtype, name) -> token */
 static int r_start(lua_State *L) {
-  static const char *const names[] = {"mx", "txt", "a", "aaaa", NULL};
-  static const int qtypes[] = {MXR_T_MX, MXR_T_TXT, MXR_T_A, MXR_T_AAAA};
-  lresolver *lr = check_open(L);
-  int qtype = qtypes[luaL_checkoption(L, 2, NULL, names)];
-  lua_pushnumber(L, (lua_Number)submit(L, lr, qtype, 3));
+  lresolver *lr = check_live(L);
+  int qtype = mxr_lua_check_qtype(L, 2);
+  uint64_t token = submit(L, lr, qtype, 3);
+  lua_pushboolean(L, 1);
+  set_callback(L, token, lua_gettop(L)); /* true: someone will _wait for it */
+  lua_pushnumber(L, (lua_Number)token);
   return 1;
 }
 
-/* r:_post(fn): fn() runs from the next poll()/run() (or _step), like a
- * query's callback; for answers Lua already has (a cache hit). */
+static uint64_t check_token(lua_State *L, lresolver *lr, int idx) {
+  lua_Number t = luaL_checknumber(L, idx);
+  if (!(t >= 1 && t <= (lua_Number)lr->next_token)) luaL_argerror(L, idx, "not a token of this resolver");
+  return (uint64_t)t;
+}
+
+/* r:_wait(token) -> res | nil, message, code */
+static int r_wait(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  uint64_t token = check_token(L, lr, 2);
+  mxr_getuservalue(L, 1);
+  lua_pushnumber(L, (lua_Number)token);
+  lua_pushnil(L);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  return wait_for(L, lr, token);
+}
+
+/* r:_post(fn): fn() runs from the next poll()/run()/_step(), after what is
+ * already queued; for answers Lua already has (a cache hit). */
 static int r_post(lua_State *L) {
-  lresolver *lr = check_open(L);
+  lresolver *lr = check_live(L);
   uint64_t token;
   luaL_checktype(L, 2, LUA_TFUNCTION);
   token = ++lr->next_token;
-  if (mxr_resolver_fail(lr->core, "", 0, 0, token, MXR_E_NONE, NULL)) return luaL_error(L, "out of memory");
-  mxr_getuservalue(L, 1);
+  if (mxr_resolver_post(lr->core, token)) return luaL_error(L, "out of memory");
+  set_callback(L, token, 2);
   lua_pushnumber(L, (lua_Number)token);
-  lua_pushvalue(L, 2);
-  lua_rawset(L, -3);
-  return 0;
+  return 1;
 }
 
-/* r:_step() -> n: waits for the next answer or deadline (not at all if
+/* r:_step() -> n: waits for the next completion or deadline (not at all if
  * callbacks are due), then runs due callbacks, like poll(). For blocking
- * forms built in Lua. Errors of callbacks without on_error are kept for the
- * next poll()/run()/close(). */
+ * forms built in Lua. Errors of callbacks stay for the next poll()/run()/close(). */
 static int r_step(lua_State *L) {
-  lresolver *lr = check_open(L);
-  int n, errs;
+  lresolver *lr = check_live(L);
+  int n;
   lua_settop(L, 1);
-  lua_pushnil(L);
-  errs = lua_gettop(L);
-  if (mxr_resolver_queued(lr->core) == 0 && mxr_resolver_pending(lr->core) > 0) mxr_resolver_process(lr->core, -1);
-  n = dispatch(L, lr, errs);
-  if (!lua_isnil(L, errs)) {
-    int i, cnt = (int)mxr_rawlen(L, errs), d;
-    mxr_getuservalue(L, 1);
-    lua_getfield(L, -1, "deferred_errors");
-    if (!lua_istable(L, -1)) {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      lua_pushvalue(L, -1);
-      lua_setfield(L, -3, "deferred_errors");
-    }
-    d = lua_gettop(L);
-    for (i = 1; i <= cnt; i++) {
-      lua_rawgeti(L, errs, i);
-      lua_rawseti(L, d, (int)mxr_rawlen(L, d) + 1);
-    }
-  }
+  if (mxr_resolver_queued(lr->core) == 0 && mxr_resolver_pending(lr->core) > 0 && !lr->external)
+    mxr_resolver_process(lr->core, -1);
+  n = dispatch(L, lr);
   lua_pushinteger(L, n);
   return 1;
 }
 
-/* r:_state() -> a table Lua code keeps per resolver (the cache); its field
- * cache_option is the resolver's 'cache' option. */
+/* For hosts whose callbacks may yield (nginx: a callback that spawns a
+ * thread or uses a cosocket), which cannot run from a C lua_pcall under
+ * LuaJIT: the host calls the callback itself.
+ *   r:_take(token) -> callback, args... | nothing   that query's, if completed
+ *   r:_next() -> token, callback, args... | nothing  the oldest completed one
+ *   r:_report(message)                               as a callback's error */
+static int r_take(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  uint64_t token = check_token(L, lr, 2);
+  mxr_completion *c = lr->core ? mxr_resolver_take(lr->core, token) : NULL;
+  lua_settop(L, 2);
+  if (!c) return 0;
+  mxr_getuservalue(L, 1);
+  return push_callback(L, lr, c, 3);
+}
+
+static int r_next(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  mxr_completion *c;
+  lua_settop(L, 1);
+  mxr_getuservalue(L, 1);
+  while (lr->core && (c = mxr_resolver_next(lr->core))) {
+    uint64_t token = c->token;
+    int n = push_callback(L, lr, c, 2);
+    if (n) {
+      lua_pushnumber(L, (lua_Number)token);
+      lua_insert(L, 3);
+      return n + 1;
+    }
+  }
+  return 0;
+}
+
+static int r_report(lua_State *L) {
+  check_resolver(L);
+  lua_settop(L, 2);
+  mxr_getuservalue(L, 1);
+  lua_insert(L, 2);
+  report_error(L, 2);
+  return 0;
+}
+
+static int r_inflight(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  uint64_t token = check_token(L, lr, 2);
+  lua_pushboolean(L, lr->core && mxr_resolver_inflight(lr->core, token));
+  return 1;
+}
+
+/* r:_state() -> a table the Lua layers keep per resolver */
 static int r_state(lua_State *L) {
   check_resolver(L);
   mxr_getuservalue(L, 1);
@@ -305,56 +404,85 @@ static int r_state(lua_State *L) {
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     lua_newtable(L);
-    lua_getfield(L, -2, "cache");
-    lua_setfield(L, -2, "cache_option");
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, "state");
   }
   return 1;
 }
 
-/* r:_wait(token) -> res | nil, message, code: the second half. */
-static int r_wait(lua_State *L) {
-  lresolver *lr = check_open(L);
-  lua_Number t = luaL_checknumber(L, 2);
-  if (!(t >= 1 && t <= (lua_Number)lr->next_token)) return luaL_argerror(L, 2, "not a token of this resolver");
-  return wait_for(L, lr, (uint64_t)t);
+/* ---- the external transport ---------------------------------------------------- */
+
+/* r:_outgoing([token]) -> attempt, host, port, packet, id, timeout | nil */
+static int r_outgoing(lua_State *L) {
+  lresolver *lr = check_live(L);
+  uint64_t token = lua_isnoneornil(L, 2) ? 0 : check_token(L, lr, 2);
+  mxr_outgoing o;
+  if (!mxr_resolver_outgoing(lr->core, token, &o)) return 0;
+  lua_pushnumber(L, (lua_Number)o.attempt);
+  lua_pushstring(L, o.host);
+  lua_pushinteger(L, o.port);
+  lua_pushlstring(L, (const char *)o.packet, o.len);
+  lua_pushinteger(L, (lua_Integer)o.id);
+  lua_pushnumber(L, o.timeout);
+  return 6;
 }
 
-static int r_mx(lua_State *L) { return lookup(L, MXR_T_MX); }
-static int r_txt(lua_State *L) { return lookup(L, MXR_T_TXT); }
-static int r_a(lua_State *L) { return lookup(L, MXR_T_A); }
-static int r_aaaa(lua_State *L) { return lookup(L, MXR_T_AAAA); }
+/* r:_feed(attempt, bytes | nil, code) -> true | false, "gone" | "wrongid" */
+static int r_feed(lua_State *L) {
+  static const char *const codes[] = {"timeout", "connrefused", "badresp", NULL};
+  static const int errors[] = {MXR_E_TIMEOUT, MXR_E_CONNREFUSED, MXR_E_BADRESP};
+  lresolver *lr = check_resolver(L);
+  lua_Number attempt = luaL_checknumber(L, 2);
+  size_t len = 0;
+  const char *msg = lua_isnoneornil(L, 2 + 1) ? NULL : luaL_checklstring(L, 3, &len);
+  int error = msg ? MXR_E_NONE : errors[luaL_checkoption(L, 4, "timeout", codes)];
+  int rc = lr->core && !lr->closing && attempt >= 1
+               ? mxr_resolver_feed(lr->core, (uint64_t)attempt, (const unsigned char *)msg, len, error)
+               : -1;
+  lua_pushboolean(L, rc == 0);
+  if (rc == 0) return 1;
+  lua_pushstring(L, rc == -2 ? "wrongid" : "gone");
+  return 2;
+}
 
-/* ---- driving -------------------------------------------------------------- */
+/* r:_class(mt): r takes a host's metatable (made by resolver_class). */
+static int r_class(lua_State *L) {
+  check_resolver(L);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_pushvalue(L, 2);
+  lua_rawget(L, CLASSES);
+  if (!lua_toboolean(L, -1)) return luaL_argerror(L, 2, "not a resolver class (mxrecord.core.resolver_class)");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 0;
+}
+
+/* ---- driving ------------------------------------------------------------------ */
 
 static int r_poll(lua_State *L) {
   lresolver *lr = check_open(L);
-  int n, errs;
+  int n;
   lua_settop(L, 1);
-  lua_pushnil(L);
-  errs = lua_gettop(L);
   mxr_resolver_process(lr->core, 0);
-  n = dispatch(L, lr, errs);
+  n = dispatch(L, lr);
   lua_pushinteger(L, n);
-  return results(L, 1, errs);
+  return 1 + take_errors(L);
 }
 
 static int r_run(lua_State *L) {
   lresolver *lr = check_open(L);
   double limit = -1, deadline = 0;
-  int errs, done;
+  int done;
   if (!lua_isnoneornil(L, 2)) {
     limit = luaL_checknumber(L, 2);
     if (!(limit >= 0)) return luaL_argerror(L, 2, "timeout must be a number of seconds >= 0");
   }
   lua_settop(L, 1);
-  lua_pushnil(L);
-  errs = lua_gettop(L);
+  if (lr->external) return luaL_error(L, "this resolver's packets are carried by its host: use its run()");
   if (limit >= 0) deadline = mxr_monotonic() + limit;
   for (;;) {
     int wait = -1;
-    dispatch(L, lr, errs);
+    dispatch(L, lr);
     if (!lr->core || (mxr_resolver_pending(lr->core) == 0 && mxr_resolver_queued(lr->core) == 0)) {
       done = 1;
       break;
@@ -367,10 +495,10 @@ static int r_run(lua_State *L) {
       }
       wait = (int)(left * 1000.0) + 1;
     }
-    mxr_resolver_process(lr->core, wait);
+    if (mxr_resolver_queued(lr->core) == 0) mxr_resolver_process(lr->core, wait);
   }
   lua_pushboolean(L, done);
-  return results(L, 1, errs);
+  return 1 + take_errors(L);
 }
 
 static int r_pending(lua_State *L) {
@@ -382,17 +510,17 @@ static int r_pending(lua_State *L) {
 }
 
 static int r_fds(lua_State *L) {
-  lresolver *lr = check_open(L);
-  int fds[64], events[64];
-  size_t n = mxr_resolver_fds(lr->core, fds, events, 64), i;
   static const char *const ev[] = {"", "r", "w", "rw"};
-  if (n > 64) n = 64; /* c-ares keeps one UDP socket per server, a TCP one when needed */
+  lresolver *lr = check_open(L);
+  size_t n = mxr_resolver_fds(lr->core, NULL, NULL, 0), i;
+  int *fds = lua_newuserdata(L, (n ? n : 1) * 2 * sizeof(int)); /* freed by the GC, whatever raises */
+  n = mxr_resolver_fds(lr->core, fds, fds + (n ? n : 1), n);
   lua_createtable(L, (int)n, 0);
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {
     lua_pushinteger(L, fds[i]);
     lua_rawseti(L, -3, (int)i + 1);
-    lua_pushstring(L, ev[events[i] & 3]);
+    lua_pushstring(L, ev[fds[(n ? n : 1) + i] & 3]);
     lua_rawseti(L, -2, (int)i + 1);
   }
   return 2;
@@ -429,31 +557,84 @@ static int r_timeout(lua_State *L) {
   return 1;
 }
 
-/* Cancels, runs every callback still owed (cancelled ones get "cancelled"),
- * then frees the core. Shared by close(), __close and __gc. */
+/* r:servers() -> { {address=, port=, down=}, ... } */
+static int r_servers(lua_State *L) {
+  lresolver *lr = check_open(L);
+  size_t i, n = mxr_resolver_nservers(lr->core);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    const char *host;
+    int port, down;
+    mxr_resolver_server(lr->core, i, &host, &port, &down);
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, host);
+    lua_setfield(L, -2, "address");
+    lua_pushinteger(L, port);
+    lua_setfield(L, -2, "port");
+    lua_pushboolean(L, down);
+    lua_setfield(L, -2, "down");
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 1;
+}
+
+/* close() in three steps, so that a host whose callbacks must run from Lua
+ * (nginx) closes the same way: begin (cancel everything; queries started
+ * from here on complete as cancelled), run every callback owed, end (free). */
+static int begin_close(lresolver *lr) {
+  if (!lr->core || lr->closing) return 0;
+  lr->closing = 1;
+  mxr_resolver_cancel(lr->core);
+  return 1;
+}
+
+static int end_close(lua_State *L, lresolver *lr) {
+  if (lr->core) mxr_resolver_free(lr->core);
+  lr->core = NULL;
+  lr->closing = 0;
+  free_list(lr->parked);
+  lr->parked = NULL;
+  lua_pushboolean(L, 1);
+  return 1 + take_errors(L);
+}
+
+/* r:_begin_close() -> true, or false when closed or closing already */
+static int r_begin_close(lua_State *L) {
+  lua_pushboolean(L, begin_close(check_resolver(L)));
+  return 1;
+}
+
+static int r_end_close(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  lua_settop(L, 1);
+  return end_close(L, lr);
+}
+
+/* Cancels, runs every callback still owed (cancelled ones get "cancelled",
+ * and so do queries those callbacks start), then frees the core. close()
+ * and __close. Idempotent. */
 static int r_close(lua_State *L) {
   lresolver *lr = check_resolver(L);
-  int errs;
-  if (!lr->core || lr->closing) {
+  lua_settop(L, 1);
+  if (!begin_close(lr)) {
     lua_pushboolean(L, 1);
     return 1;
   }
-  lr->closing = 1;
-  lua_settop(L, 1);
-  lua_pushnil(L);
-  errs = lua_gettop(L);
-  mxr_resolver_cancel(lr->core);
-  dispatch(L, lr, errs);
-  mxr_resolver_free(lr->core);
-  lr->core = NULL;
-  mxr_completion_free(lr->current);
-  lr->current = NULL;
-  lua_pushboolean(L, 1);
-  return results(L, 1, errs);
+  dispatch(L, lr);
+  return end_close(L, lr);
 }
 
+/* __gc: frees without running any Lua code (a finaliser may run at almost
+ * any allocation; callbacks there would run in the middle of unrelated code).
+ * Nothing can be converting now: a converting frame holds the resolver. */
 static int r_gc(lua_State *L) {
-  r_close(L);
+  lresolver *lr = (lresolver *)lua_touserdata(L, 1);
+  if (!lr) return 0;
+  mxr_resolver_free(lr->core);
+  lr->core = NULL;
+  free_list(lr->parked);
+  free_list(lr->converting);
+  lr->parked = lr->converting = NULL;
   return 0;
 }
 
@@ -466,137 +647,114 @@ static int r_tostring(lua_State *L) {
   return 1;
 }
 
-/* ---- construction --------------------------------------------------------- */
+/* ---- construction --------------------------------------------------------------- */
 
-static void add_server(lua_State *L, luaL_Buffer *b, int *count, const char *s, size_t len) {
-  char out[80];
-  const char *why;
-  if (mxr_server_parse(s, len, out, sizeof out, &why) < 0) {
-    lua_pushlstring(L, s, len);
-    luaL_error(L, "mxrecord.resolver: server '%s' %s", lua_tostring(L, -1), why);
-  }
-  if ((*count)++) luaL_addchar(b, ',');
-  luaL_addstring(b, out);
-}
-
-/* Reads opts.servers (a list of strings, or one comma-separated string)
- * and pushes the c-ares CSV form. */
-static void servers_csv(lua_State *L, int idx) {
-  luaL_Buffer b;
-  int count = 0;
-  idx = mxr_absindex(L, idx);
-  luaL_buffinit(L, &b);
-  if (lua_type(L, idx) == LUA_TSTRING) {
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len), *end = s + len;
-    while (s <= end) {
-      const char *comma = memchr(s, ',', (size_t)(end - s));
-      const char *stop = comma ? comma : end;
-      /* add_server may raise: the buffer is on the Lua stack, nothing leaks */
-      add_server(L, &b, &count, s, (size_t)(stop - s));
-      s = stop + 1;
-    }
-  } else if (lua_istable(L, idx)) {
-    size_t i, n = mxr_rawlen(L, idx);
-    for (i = 1; i <= n; i++) {
-      size_t len;
-      const char *s;
-      lua_rawgeti(L, idx, (int)i);
-      if (lua_type(L, -1) != LUA_TSTRING)
-        luaL_error(L, "mxrecord.resolver: servers[%d] must be a string, got %s", (int)i, luaL_typename(L, -1));
-      s = lua_tolstring(L, -1, &len);
-      lua_pop(L, 1); /* the table still holds the string */
-      add_server(L, &b, &count, s, len);
-    }
-  } else {
-    luaL_error(L, "mxrecord.resolver: option 'servers' must be a list of strings, got %s", luaL_typename(L, idx));
-  }
-  if (!count) luaL_error(L, "mxrecord.resolver: option 'servers' is empty");
-  luaL_pushresult(&b);
-}
+/* The C memory behind each server's channel (c-ares buffers, sockets): the
+ * GC does not see it, so a program that makes many resolvers and drops them
+ * is told through a collector step of about that size. */
+#define C_KB_PER_SERVER 73
 
 static int m_resolver(lua_State *L) {
   mxr_options opt;
   lresolver *lr;
   char err[256];
-  int has_servers = 0;
-
-  memset(&opt, 0, sizeof opt);
+  int rc;
   lua_settop(L, 1);
-  if (!lua_isnil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
-  lua_newtable(L); /* 2: the uservalue */
-  if (lua_istable(L, 1)) {
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-      const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-      if (!k) {
-        luaL_error(L, "mxrecord.resolver: option names must be strings, got %s", luaL_typename(L, -2));
-      } else if (strcmp(k, "servers") == 0) {
-        has_servers = 1;
-      } else if (strcmp(k, "timeout") == 0) {
-        double t = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
-        if (!(t > 0 && t <= 3600))
-          luaL_error(L, "mxrecord.resolver: option 'timeout' must be a number of seconds in (0, 3600]");
-        opt.timeout = t;
-      } else if (strcmp(k, "tries") == 0) {
-        double t = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
-        if (!(t >= 1 && t <= 100 && floor(t) == t))
-          luaL_error(L, "mxrecord.resolver: option 'tries' must be a whole number from 1 to 100");
-        opt.tries = (int)t;
-      } else if (strcmp(k, "cache") == 0) { /* used by the Lua layer (verify's cache) */
-        if (!lua_istable(L, -1) && !lua_isboolean(L, -1))
-          luaL_error(L, "mxrecord.resolver: option 'cache' must be false, true or a table");
-        lua_pushvalue(L, -1);
-        lua_setfield(L, 2, "cache");
-      } else if (strcmp(k, "on_error") == 0) {
-        if (!lua_isfunction(L, -1)) luaL_error(L, "mxrecord.resolver: option 'on_error' must be a function");
-        lua_pushvalue(L, -1);
-        lua_setfield(L, 2, "on_error");
-      } else {
-        luaL_error(L, "mxrecord.resolver: unknown option '%s'", k);
-      }
-      lua_pop(L, 1);
-    }
-  }
-  if (has_servers) {
-    lua_getfield(L, 1, "servers");
-    servers_csv(L, -1); /* 4: the CSV */
-    opt.servers = lua_tostring(L, -1);
-  }
-
+  lua_newtable(L);                         /* 2: the uservalue */
+  mxr_lua_resolver_options(L, 1, &opt, 2); /* may push the servers' CSV (3) */
   lr = (lresolver *)lua_newuserdata(L, sizeof *lr);
   memset(lr, 0, sizeof *lr);
+  lr->external = opt.transport == MXR_TRANSPORT_EXTERNAL;
   luaL_getmetatable(L, RESOLVER_MT);
   lua_setmetatable(L, -2);
   lua_pushvalue(L, 2);
   mxr_setuservalue(L, -2);
-  if (mxr_resolver_new(&lr->core, &opt, err, sizeof err) < 0) return luaL_error(L, "mxrecord.resolver: %s", err);
+  rc = mxr_resolver_new(&lr->core, &opt, err, sizeof err);
+  if (rc < 0) return luaL_error(L, "mxrecord.resolver: %s", err);
+  if (!lr->external) lua_gc(L, LUA_GCSTEP, C_KB_PER_SERVER * (int)mxr_resolver_nservers(lr->core));
   return 1;
 }
 
 static const luaL_Reg methods[] = {
-    {"mx", r_mx},         {"txt", r_txt},         {"a", r_a},        {"aaaa", r_aaaa},       {"poll", r_poll},
-    {"run", r_run},       {"pending", r_pending}, {"fds", r_fds},    {"timeout", r_timeout}, {"close", r_close},
-    {"_start", r_start},  {"_wait", r_wait},      {"_post", r_post}, {"_step", r_step},      {"_state", r_state},
-    {"pollfd", r_pollfd}, {"events", r_events},   {NULL, NULL},
-};
-
-static const luaL_Reg metamethods[] = {
-    {"__gc", r_gc},
-    {"__close", r_gc},
-    {"__tostring", r_tostring},
+    {"query", r_query},
+    {"mx", r_mx},
+    {"txt", r_txt},
+    {"a", r_a},
+    {"aaaa", r_aaaa},
+    {"poll", r_poll},
+    {"run", r_run},
+    {"pending", r_pending},
+    {"fds", r_fds},
+    {"timeout", r_timeout},
+    {"close", r_close},
+    {"pollfd", r_pollfd},
+    {"events", r_events},
+    {"servers", r_servers},
+    {"_start", r_start},
+    {"_wait", r_wait},
+    {"_post", r_post},
+    {"_step", r_step},
+    {"_state", r_state},
+    {"_outgoing", r_outgoing},
+    {"_feed", r_feed},
+    {"_take", r_take},
+    {"_inflight", r_inflight},
+    {"_next", r_next},
+    {"_report", r_report},
+    {"_begin_close", r_begin_close},
+    {"_end_close", r_end_close},
+    {"_class", r_class},
     {NULL, NULL},
 };
 
-void mxr_lua_open_resolver(lua_State *L) {
-  luaL_newmetatable(L, RESOLVER_MT);
-  mxr_setfuncs(L, metamethods);
-  lua_newtable(L);
-  mxr_setfuncs(L, methods);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -4, "resolver_methods"); /* the module table, for Lua-side methods */
+/* Fills the metatable on top with the metamethods (methods: the __index table). */
+static void fill_class(lua_State *L, int classes, int index) {
+  lua_pushvalue(L, index);
   lua_setfield(L, -2, "__index");
-  lua_pop(L, 1);
+  lua_pushvalue(L, classes);
+  lua_pushcclosure(L, r_close, 1);
+  lua_setfield(L, -2, "__close");
+  lua_pushvalue(L, classes);
+  lua_pushcclosure(L, r_tostring, 1);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushcfunction(L, r_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushliteral(L, RESOLVER_MT);
+  lua_setfield(L, -2, "__name");
+  lua_pushvalue(L, -1); /* register it */
+  lua_pushboolean(L, 1);
+  lua_rawset(L, classes);
+}
+
+/* resolver_class(methods) -> a metatable for resolvers whose methods are
+ * `methods` (a table whose own __index should reach resolver_methods). */
+static int m_resolver_class(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_newtable(L);
+  fill_class(L, lua_upvalueindex(1), 1);
+  return 1;
+}
+
+void mxr_lua_open_resolver(lua_State *L) {
+  int module = lua_gettop(L), classes, i;
+  lua_newtable(L); /* { [metatable] = true } */
+  classes = lua_gettop(L);
+  lua_newtable(L); /* the methods */
+  for (i = 0; methods[i].name; i++) {
+    lua_pushvalue(L, classes);
+    lua_pushcclosure(L, methods[i].func, 1);
+    lua_setfield(L, -2, methods[i].name);
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, module, "resolver_methods"); /* for the Lua layers' methods */
+  luaL_newmetatable(L, RESOLVER_MT);
+  fill_class(L, classes, -2);
+  lua_pop(L, 2); /* metatable, methods */
+  lua_pushvalue(L, classes);
+  lua_pushcclosure(L, m_resolver_class, 1);
+  lua_setfield(L, module, "resolver_class");
   lua_pushcfunction(L, m_resolver);
-  lua_setfield(L, -2, "resolver");
+  lua_setfield(L, module, "resolver");
+  lua_pop(L, 1); /* classes */
 }

@@ -44,12 +44,6 @@ static int answer_gc(lua_State *L) {
   return 0;
 }
 
-static int qtype_arg(lua_State *L, int idx) {
-  static const char *const names[] = {"mx", "txt", "a", "aaaa", NULL};
-  static const int qtypes[] = {MXR_T_MX, MXR_T_TXT, MXR_T_A, MXR_T_AAAA};
-  return qtypes[luaL_checkoption(L, idx, NULL, names)];
-}
-
 /* build_query(name, qtype, id) -> packet, normalised name | nil, message, "badname" */
 static int m_build_query(lua_State *L) {
   size_t len;
@@ -61,7 +55,7 @@ static int m_build_query(lua_State *L) {
   if (lua_type(L, 1) != LUA_TSTRING)
     return luaL_argerror(L, 1, lua_pushfstring(L, "domain name (string) expected, got %s", luaL_typename(L, 1)));
   name = lua_tolstring(L, 1, &len);
-  qtype = qtype_arg(L, 2);
+  qtype = mxr_lua_check_qtype(L, 2);
   id = luaL_checkinteger(L, 3);
   if ((rc = mxr_domain_to_ascii(name, len, norm, 0, &why)) < 0) {
     lua_pushnil(L);
@@ -77,11 +71,12 @@ static int m_build_query(lua_State *L) {
   return 2;
 }
 
-/* parse_answer(bytes, qtype, name) -> res | nil, message, code (as r:mx() gives them) */
+/* parse_answer(bytes, qtype, name) -> res | nil, message, code (as r:mx() gives them);
+ * name is the normalised name the query asked for (build_query's second result) */
 static int m_parse_answer(lua_State *L) {
   size_t len;
   const unsigned char *msg = (const unsigned char *)luaL_checklstring(L, 1, &len);
-  int qtype = qtype_arg(L, 2), n;
+  int qtype = mxr_lua_check_qtype(L, 2), n;
   const char *name = luaL_checkstring(L, 3);
   /* the parsed answer lives in a userdata whose __gc frees it, so that a
    * memory error while the result is built does not leak it */
@@ -89,7 +84,7 @@ static int m_parse_answer(lua_State *L) {
   memset(a, 0, sizeof *a);
   luaL_getmetatable(L, ANSWER_MT);
   lua_setmetatable(L, -2);
-  mxr_answer_parse(msg, len, qtype, a);
+  mxr_answer_parse(msg, len, name, qtype, a);
   n = mxr_lua_push_answer(L, name, qtype, a);
   mxr_answer_free(a);
   return n;

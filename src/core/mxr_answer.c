@@ -87,15 +87,20 @@ void mxr_answer_fail(mxr_answer *ans, int error) {
   ans->rcode = -1;
 }
 
-void mxr_answer_free(mxr_answer *ans) {
+/* Frees the records only (the CNAME target stays). */
+static void mxr_answer_free_records(mxr_answer *ans) {
   size_t i;
-  if (!ans) return;
   for (i = 0; i < ans->count; i++) free(ans->records[i].text);
   free(ans->records);
-  free(ans->cname);
   ans->records = NULL;
-  ans->cname = NULL;
   ans->count = 0;
+}
+
+void mxr_answer_free(mxr_answer *ans) {
+  if (!ans) return;
+  mxr_answer_free_records(ans);
+  free(ans->cname);
+  ans->cname = NULL;
 }
 
 static int by_preference(const void *a, const void *b) {
@@ -103,6 +108,37 @@ static int by_preference(const void *a, const void *b) {
   if (x->pref != y->pref) return x->pref < y->pref ? -1 : 1;
   return strcmp(x->text, y->text);
 }
+
+/* Compares the (possibly compressed) wire name at msg+pos with the dotted,
+ * lower-case name s, ignoring ASCII case. At most 64 compression jumps, so
+ * a pointer loop ends; a malformed name never equals anything. */
+static int name_equals(const unsigned char *msg, size_t len, size_t pos, const char *s) {
+  int jumps = 0;
+  for (;;) {
+    unsigned char l;
+    size_t i;
+    if (pos >= len) return 0;
+    l = msg[pos];
+    if ((l & 0xC0) == 0xC0) {
+      if (pos + 2 > len || ++jumps > 64) return 0;
+      pos = ((size_t)(l & 0x3F) << 8) | msg[pos + 1];
+      continue;
+    }
+    if (l & 0xC0) return 0;
+    if (l == 0) return *s == '\0';
+    if (pos + 1 + l > len || strcspn(s, ".") != l) return 0;
+    for (i = 0; i < l; i++) {
+      unsigned char c = msg[pos + 1 + i];
+      if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+      if ((unsigned char)s[i] != c) return 0;
+    }
+    s += l;
+    if (*s == '.') s++;
+    pos += 1 + l;
+  }
+}
+
+static char hexdigit(unsigned v) { return "0123456789abcdef"[v & 15]; }
 
 /* Fills rec from one RR of the asked type; returns an mxr_error. */
 static int take_record(const unsigned char *msg, const rr *r, int qtype, mxr_record *rec) {
@@ -117,6 +153,28 @@ static int take_record(const unsigned char *msg, const rr *r, int qtype, mxr_rec
       if (!rec->text) return MXR_E_BADRESP;
       rec->len = strlen(rec->text);
       return MXR_E_NONE;
+    case MXR_T_PTR:
+    case MXR_T_NS:
+    case MXR_T_CNAME:
+      rec->text = expand_name(msg, r->rdata + r->rdlen, r->rdata);
+      if (!rec->text) return MXR_E_BADRESP;
+      rec->len = strlen(rec->text);
+      return MXR_E_NONE;
+    case MXR_T_TLSA: {
+      size_t i, n;
+      if (r->rdlen < 3) return MXR_E_BADRESP;
+      memcpy(rec->tlsa, d, 3);
+      n = r->rdlen - 3;
+      rec->text = malloc(2 * n + 1);
+      if (!rec->text) return MXR_E_NOMEM;
+      for (i = 0; i < n; i++) {
+        rec->text[2 * i] = hexdigit(d[3 + i] >> 4);
+        rec->text[2 * i + 1] = hexdigit(d[3 + i]);
+      }
+      rec->text[2 * n] = '\0';
+      rec->len = 2 * n;
+      return MXR_E_NONE;
+    }
     case MXR_T_TXT: {
       /* One record's character-strings joined into one string (RFC 7208 §3.3). */
       size_t p = 0, n = 0;
@@ -181,37 +239,159 @@ static int rcode_error(int rcode) {
   }
 }
 
-int mxr_answer_parse(const unsigned char *msg, size_t len, int qtype, mxr_answer *ans) {
-  size_t pos = HDR_LEN, i, n = 0;
+/* Follows the CNAME chain of the answer section from qname: returns the
+ * canonical name (malloc'd; NULL with *err = MXR_E_NONE when qname is not an
+ * alias), or NULL with *err set when the chain loops, is too long or
+ * malformed. A chain of more than 16 links counts as a loop. */
+#define MAX_CNAME_LINKS 16
+static char *follow_cnames(const unsigned char *msg, size_t len, size_t an, unsigned ancount, const char *qname,
+                           int qtype, int *err) {
+  char *owner = NULL; /* NULL: qname itself */
+  int links = 0;
+  *err = MXR_E_NONE;
+  if (qtype == MXR_T_CNAME) return NULL; /* the CNAME records are the answer */
+  for (;;) {
+    size_t pos = an;
+    unsigned i;
+    char *next = NULL;
+    for (i = 0; i < ancount; i++) {
+      rr r;
+      size_t at = pos;
+      if (read_rr(msg, len, &pos, &r) < 0) break;
+      if (r.type == MXR_T_CNAME && name_equals(msg, len, at, owner ? owner : qname)) {
+        next = expand_name(msg, r.rdata + r.rdlen, r.rdata);
+        if (!next) {
+          *err = MXR_E_BADRESP;
+          free(owner);
+          return NULL;
+        }
+        break;
+      }
+    }
+    if (!next) return owner;
+    free(owner);
+    owner = next;
+    if (++links > MAX_CNAME_LINKS || strcmp(owner, qname) == 0) {
+      *err = MXR_E_BADRESP;
+      free(owner);
+      return NULL;
+    }
+  }
+}
+
+/* True when the owner at msg+at is qname or on its chain: qname -> ... ->
+ * cname. The chain's names are found again by walking it; answers hold few
+ * CNAMEs, so this stays cheap, and a plain answer never gets here (owner
+ * equals qname or cname). */
+static int on_chain(const unsigned char *msg, size_t len, size_t an, unsigned ancount, size_t at, const char *qname) {
+  char *owner = NULL;
+  int links = 0, found = 0;
+  while (!found && links++ <= MAX_CNAME_LINKS) {
+    size_t pos = an;
+    unsigned i;
+    char *next = NULL;
+    for (i = 0; i < ancount; i++) {
+      rr r;
+      size_t rat = pos;
+      if (read_rr(msg, len, &pos, &r) < 0) break;
+      if (r.type == MXR_T_CNAME && name_equals(msg, len, rat, owner ? owner : qname)) {
+        next = expand_name(msg, r.rdata + r.rdlen, r.rdata);
+        break;
+      }
+    }
+    free(owner);
+    owner = next;
+    if (!owner) break;
+    found = name_equals(msg, len, at, owner);
+  }
+  free(owner);
+  return found;
+}
+
+/* MX clean-up: root exchanges dropped (all of them root: null MX), each host
+ * kept once with its lowest preference, then sorted. */
+static void tidy_mx(mxr_answer *ans) {
+  size_t i, j, roots = 0, total = ans->count;
+  for (i = 0; i < ans->count;) {
+    mxr_record *rec = &ans->records[i];
+    int drop = rec->len == 0;
+    roots += drop;
+    for (j = 0; !drop && j < i; j++) {
+      mxr_record *seen = &ans->records[j];
+      if (seen->len == rec->len && memcmp(seen->text, rec->text, rec->len) == 0) {
+        if (rec->pref < seen->pref) seen->pref = rec->pref;
+        if (rec->ttl < seen->ttl) seen->ttl = rec->ttl;
+        drop = 1;
+      }
+    }
+    if (drop) {
+      free(rec->text);
+      ans->records[i] = ans->records[--ans->count];
+    } else {
+      i++;
+    }
+  }
+  if (roots == total) { /* RFC 7505: "0 ." (however often) says no mail */
+    ans->status = MXR_NULL_MX;
+    mxr_answer_free_records(ans);
+    return;
+  }
+  qsort(ans->records, ans->count, sizeof *ans->records, by_preference);
+}
+
+int mxr_answer_parse(const unsigned char *msg, size_t len, const char *qname, int qtype, mxr_answer *ans) {
+  size_t pos = HDR_LEN, i, n = 0, an;
   unsigned qdcount, ancount, nscount;
   int err = MXR_E_NONE;
 
   mxr_answer_fail(ans, MXR_E_NONE);
   if (!msg || len < HDR_LEN || !(msg[2] & 0x80)) return ans->error = MXR_E_BADRESP;
   ans->rcode = msg[3] & 0x0F;
+  ans->secure = (msg[3] & 0x20) != 0;
   qdcount = get16(msg + 4);
   ancount = get16(msg + 6);
   nscount = get16(msg + 8);
   if (ans->rcode != 0 && ans->rcode != 3) return ans->error = rcode_error(ans->rcode);
 
-  for (i = 0; i < qdcount; i++)
-    if (skip_name(msg, len, &pos) < 0 || (pos += 4) > len) return ans->error = MXR_E_BADRESP;
+  /* The question must be ours: (qname, qtype, IN), once. */
+  if (qdcount != 1 || !name_equals(msg, len, pos, qname) || skip_name(msg, len, &pos) < 0 || pos + 4 > len ||
+      get16(msg + pos) != qtype || get16(msg + pos + 2) != 1) {
+    ans->detail = "the answer is not for the question asked";
+    return ans->error = MXR_E_BADRESP;
+  }
+  pos += 4;
+  an = pos;
 
+  ans->cname = follow_cnames(msg, len, an, ancount, qname, qtype, &err);
+  if (err) {
+    ans->detail = "the answer's CNAME chain loops or is malformed";
+    return ans->error = err;
+  }
+  if (ancount &&
+      ans->rcode == 3) { /* an NXDOMAIN carries no records (RFC 6604: it is the chain's end that is missing) */
+    for (i = 0; i < ancount; i++) {
+      rr r;
+      if (read_rr(msg, len, &pos, &r) < 0) break;
+    }
+    ancount = 0;
+  }
   if (ancount) {
     ans->records = calloc(ancount, sizeof *ans->records);
-    if (!ans->records) return ans->error = MXR_E_NOMEM;
+    if (!ans->records) {
+      mxr_answer_free(ans);
+      return ans->error = MXR_E_NOMEM;
+    }
   }
   for (i = 0; i < ancount && !err; i++) {
     rr r;
+    size_t at = pos;
     if (read_rr(msg, len, &pos, &r) < 0) {
       err = MXR_E_BADRESP;
-    } else if (r.type == qtype) {
+    } else if (r.type == qtype &&
+               (name_equals(msg, len, at, qname) || (ans->cname && (name_equals(msg, len, at, ans->cname) ||
+                                                                    on_chain(msg, len, an, ancount, at, qname))))) {
       err = take_record(msg, &r, qtype, &ans->records[n]);
       if (!err) n++;
-    } else if (r.type == MXR_T_CNAME) {
-      free(ans->cname); /* the last link of a chain is the canonical name */
-      ans->cname = expand_name(msg, r.rdata + r.rdlen, r.rdata);
-      if (!ans->cname) err = MXR_E_BADRESP;
     }
   }
   ans->count = n;
@@ -223,6 +403,7 @@ int mxr_answer_parse(const unsigned char *msg, size_t len, int qtype, mxr_answer
   if (ans->rcode == 3 || n == 0) {
     ans->status = ans->rcode == 3 ? MXR_NXDOMAIN : MXR_NODATA;
     ans->ttl = negative_ttl(msg, len, pos, nscount);
+    mxr_answer_free_records(ans);
     return MXR_E_NONE;
   }
 
@@ -230,26 +411,8 @@ int mxr_answer_parse(const unsigned char *msg, size_t len, int qtype, mxr_answer
   for (i = 1; i < n; i++)
     if (ans->records[i].ttl < ans->ttl) ans->ttl = ans->records[i].ttl;
 
-  if (qtype == MXR_T_MX) {
-    if (n == 1 && ans->records[0].len == 0) {
-      /* RFC 7505 null MX: "0 ." says the domain accepts no mail. */
-      ans->status = MXR_NULL_MX;
-      mxr_answer_free(ans);
-      return MXR_E_NONE;
-    }
-    /* A root exchange among real ones is a misconfiguration: no host to
-     * deliver to, so it is left out of the list. */
-    for (i = 0; i < ans->count;) {
-      if (ans->records[i].len == 0) {
-        free(ans->records[i].text);
-        ans->records[i] = ans->records[--ans->count];
-      } else {
-        i++;
-      }
-    }
-    qsort(ans->records, ans->count, sizeof *ans->records, by_preference);
-  }
   ans->status = MXR_OK;
+  if (qtype == MXR_T_MX) tidy_mx(ans);
   return MXR_E_NONE;
 }
 
@@ -290,12 +453,27 @@ const char *mxr_error_message(int error) {
   return (error >= 0 && error < MXR_E__COUNT) ? error_messages[error] : error_messages[MXR_E_BADRESP];
 }
 
+const char *const mxr_qtype_names[] = {"mx", "txt", "a", "aaaa", "ptr", "cname", "ns", "tlsa", NULL};
+static const int qtype_values[] = {MXR_T_MX,  MXR_T_TXT,   MXR_T_A,  MXR_T_AAAA,
+                                   MXR_T_PTR, MXR_T_CNAME, MXR_T_NS, MXR_T_TLSA};
+
+int mxr_qtype_parse(const char *s) {
+  int i;
+  for (i = 0; mxr_qtype_names[i]; i++)
+    if (strcmp(s, mxr_qtype_names[i]) == 0) return qtype_values[i];
+  return -1;
+}
+
 const char *mxr_qtype_name(int qtype) {
   switch (qtype) {
     case MXR_T_A: return "A";
+    case MXR_T_NS: return "NS";
+    case MXR_T_CNAME: return "CNAME";
+    case MXR_T_PTR: return "PTR";
     case MXR_T_MX: return "MX";
     case MXR_T_TXT: return "TXT";
     case MXR_T_AAAA: return "AAAA";
+    case MXR_T_TLSA: return "TLSA";
     default: return "?";
   }
 }
@@ -307,8 +485,8 @@ int mxr_query_build(const char *name, int qtype, unsigned id, unsigned char *out
   if (outlen < 12 + len + 2 + 4 + sizeof opt) return -1;
   out[0] = (unsigned char)(id >> 8);
   out[1] = (unsigned char)id;
-  out[2] = 0x01; /* RD */
-  out[3] = 0;
+  out[2] = 0x01;            /* RD */
+  out[3] = 0x20;            /* AD: tell us whether the answer was authenticated */
   out[4] = 0, out[5] = 1;   /* QDCOUNT */
   out[6] = out[7] = 0;      /* ANCOUNT */
   out[8] = out[9] = 0;      /* NSCOUNT */

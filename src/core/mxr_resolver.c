@@ -1,54 +1,102 @@
-/* mxr_resolver.c: drives c-ares and turns its callbacks into a queue.
+/* mxr_resolver.c: the resolver's front end (see mxr_resolver.h) and its two
+ * transports.
  *
- * API choice by ARES_VERSION: c-ares 1.28 deprecates ares_query, ares_fds,
- * ares_getsock and the ares_parse_* family. Both sides of that line use the
- * same non-deprecated pieces: ARES_OPT_SOCK_STATE_CB to learn the sockets,
- * ares_process_fd to drive them, ares_timeout for deadlines. Only the query
- * call differs: ares_query (raw answer bytes) before 1.28, ares_query_dnsrec
- * (a parsed record, serialised back with ares_dns_write) from 1.28 on; in
- * both cases mxr_answer_parse reads the bytes, so TTLs and statuses come out
- * the same.
+ * A query's life: it is submitted (its packet built once), waits in order
+ * while the wire is full, then goes out as attempts, one try on one server
+ * each, every attempt with a deadline of `timeout`. An outcome that says the
+ * server failed (timeout, SERVFAIL, REFUSED, NOTIMP, FORMERR, a malformed
+ * answer, a refused connection) moves the query on: first to servers not yet
+ * asked, then back for the tries left; any other outcome completes it. The
+ * last server's outcome is the one reported. So a query waits at most
+ * timeout x tries per server.
  *
- * One channel per server: without ARES_FLAG_NOCHECKRESP, c-ares 1.18 moves
- * on after a SERVFAIL or REFUSED but finally reports ECONNREFUSED, so the
- * caller cannot tell a failing server from an unreachable one. With the flag
- * c-ares hands us every RCODE but no longer tries other servers. So each
- * server gets a channel of its own (with the flag), and this file moves a
- * query to the next server after a timeout, SERVFAIL, REFUSED, NOTIMP,
- * FORMERR, bad answer or refused connection; the last server's outcome is
- * reported. This behaves the same on every c-ares version.
+ * Server health (in the spirit of c-ares 1.29's server failover): a server
+ * that times out or refuses the connection is skipped by new queries while
+ * others are left, and gets one probe query after a delay that doubles on
+ * each failed probe (1 s up to 30 s); any answer puts it back. A list with a
+ * dead first server then costs one timeout, not one per query.
  *
- * Hard deadline: c-ares 1.18 doubles the timeout on each retry round, so a
- * silent server could hold a query for timeout * (2^tries - 1). The contract
- * is timeout * tries per server, so each attempt carries its own deadline;
- * when it passes, the attempt is left "detached" for c-ares to finish (its
- * callback then only frees it) and the query moves on or times out. */
+ * The wire window: at most max_inflight queries on the wire, and at most
+ * MXR_SEND_BURST sent between two reads of the sockets, the rest waiting in
+ * order. A loop that submits 100,000 queries at once would otherwise send
+ * them all before reading a single answer, and the socket's receive buffer
+ * would drop most answers (seen: 307 of 1,000 lost on loopback).
+ *
+ * c-ares: one channel per server, with ARES_FLAG_NOCHECKRESP (SERVFAIL and
+ * REFUSED reach us instead of becoming ECONNREFUSED) and one try per send
+ * (tries, failover and deadlines are ours, so they are the same for every
+ * transport and every c-ares version; it also spares us ares_timeout(),
+ * which walks every query in flight). Packets are ours (mxr_query_build),
+ * sent with ares_send before 1.28 and ares_send_dnsrec from 1.28 on; answers
+ * come back as bytes for mxr_answer_parse either way. */
 #define _POSIX_C_SOURCE 200809L
 #include "mxr_resolver.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h> /* ares.h of c-ares 1.18 uses fd_set */
-#include <unistd.h>
+#ifdef __linux__
+#include <sys/random.h>
+#endif
 #include <time.h>
+#include <unistd.h>
 
 #include <ares.h>
 
 #if ARES_VERSION >= 0x011c00
-#define MXR_ARES_DNSREC 1 /* ares_query_dnsrec + ares_dns_write */
+#define MXR_ARES_DNSREC 1 /* ares_send_dnsrec + ares_dns_write */
 #endif
 
+#define PACKET_MAX 300        /* 12 + 255 + 4 + 11: the longest query we build */
+#define EXTERNAL_GRACE 0.5    /* the host times out its own attempts; this is our backstop */
+#define PROBE_DELAY_FIRST 1.0 /* seconds a failed server is skipped, doubling per failed probe */
+#define PROBE_DELAY_MAX 30.0
+#define RECEIVE_BUFFER (1 << 20) /* bytes asked for each UDP socket (the kernel may give less) */
+
+typedef struct server {
+  char spec[80]; /* the c-ares form, "ip:port" or "[v6]:port" */
+  char host[64];
+  int port;
+  int failures;      /* 0: healthy */
+  double down_until; /* skipped until then, unless nothing else is left */
+  int probing;       /* a probe query is out */
+} server;
+
+struct query;
+
+/* One c-ares send. It outlives its query when detached (deadline passed,
+ * cancelled): c-ares still owns the send and calls back later; then only the
+ * attempt is freed. */
+typedef struct attempt {
+  struct query *q; /* NULL once detached */
+  mxr_resolver *r;
+} attempt;
+
 typedef struct query {
-  struct query *prev, *next;
-  mxr_resolver *r; /* NULL once detached by its deadline */
+  struct query *prev, *next;         /* on the wire (by deadline) or waiting (in order) */
+  struct query *out_prev, *out_next; /* external: in the outbox, not yet taken by the host */
   mxr_completion *c;
+  attempt *a;          /* c-ares: the current send */
+  uint64_t attempt_id; /* external: the current attempt; 0 when none */
   double deadline;
-  size_t server; /* index of the channel this attempt runs on */
+  int on_wire, in_outbox, probe;
+  size_t server, first;
+  unsigned char used[MXR_MAX_SERVERS]; /* tries used on each server */
+  unsigned id;
+  size_t pktlen;
+  unsigned char pkt[PACKET_MAX];
 } query;
+
+typedef struct qlist {
+  query *head, *tail;
+  size_t n;
+} qlist;
 
 typedef struct sock {
   int fd;
@@ -62,12 +110,19 @@ typedef struct chan {
 } chan;
 
 struct mxr_resolver {
-  ares_channel *channels; /* one per server */
+  int transport;
+  server *servers;
+  size_t nservers;
+  ares_channel *channels; /* c-ares: one per server */
   chan *chans;            /* sock_state_cb data, one per channel */
   size_t nchannels;
-  double budget;      /* seconds one attempt (one server) may take: timeout * tries */
-  query *head, *tail; /* in flight, oldest first: deadlines ascend */
-  size_t pending;
+  double timeout; /* seconds per try */
+  int tries;
+  size_t max_inflight, unread_sends, rr;
+  int rotate;
+  qlist wire, waiting;
+  query *out_head, *out_tail;
+  uint64_t next_attempt;
   mxr_completion *done, *done_tail;
   size_t queued;
   sock *socks;
@@ -84,6 +139,27 @@ double mxr_monotonic(void) {
 
 const char *mxr_cares_version(void) { return ares_version(NULL); }
 
+void mxr_random_bytes(unsigned char *buf, size_t len) {
+  size_t got = 0;
+#ifdef __linux__
+  while (got < len) {
+    ssize_t n = getrandom(buf + got, len - got, 0);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+#endif
+  if (got < len) {
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    while (fd >= 0 && got < len) {
+      ssize_t n = read(fd, buf + got, len - got);
+      if (n <= 0) break;
+      got += (size_t)n;
+    }
+    if (fd >= 0) close(fd);
+  }
+  for (; got < len; got++) buf[got] = (unsigned char)(rand() ^ (int)(mxr_monotonic() * 1e9)); /* no source left */
+}
+
 /* ---- servers ------------------------------------------------------------ */
 
 int mxr_server_parse(const char *s, size_t len, char *out, size_t outlen, const char **why) {
@@ -93,6 +169,8 @@ int mxr_server_parse(const char *s, size_t len, char *out, size_t outlen, const 
   unsigned char addr[16];
   int v6;
 
+  while (len > 0 && (*s == ' ' || *s == '\t')) s++, len--;
+  while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
   if (len == 0 || memchr(s, '\0', len)) {
     *why = len ? "contains a NUL byte" : "is empty";
     return -1;
@@ -214,30 +292,55 @@ size_t mxr_resolver_fds(const mxr_resolver *r, int *fds, int *events, size_t max
   return r->nsocks;
 }
 
-/* ---- queues ------------------------------------------------------------- */
+/* ---- lists ---------------------------------------------------------------- */
 
-static void link_query(mxr_resolver *r, query *q) {
+static void list_append(qlist *l, query *q) {
   q->next = NULL;
-  q->prev = r->tail;
-  if (r->tail)
-    r->tail->next = q;
+  q->prev = l->tail;
+  if (l->tail)
+    l->tail->next = q;
   else
-    r->head = q;
-  r->tail = q;
-  r->pending++;
+    l->head = q;
+  l->tail = q;
+  l->n++;
 }
 
-static void unlink_query(mxr_resolver *r, query *q) {
+static void list_remove(qlist *l, query *q) {
   if (q->prev)
     q->prev->next = q->next;
   else
-    r->head = q->next;
+    l->head = q->next;
   if (q->next)
     q->next->prev = q->prev;
   else
-    r->tail = q->prev;
+    l->tail = q->prev;
   q->prev = q->next = NULL;
-  r->pending--;
+  l->n--;
+}
+
+static void outbox_remove(mxr_resolver *r, query *q) {
+  if (!q->in_outbox) return;
+  if (q->out_prev)
+    q->out_prev->out_next = q->out_next;
+  else
+    r->out_head = q->out_next;
+  if (q->out_next)
+    q->out_next->out_prev = q->out_prev;
+  else
+    r->out_tail = q->out_prev;
+  q->out_prev = q->out_next = NULL;
+  q->in_outbox = 0;
+}
+
+static void outbox_append(mxr_resolver *r, query *q) {
+  q->out_next = NULL;
+  q->out_prev = r->out_tail;
+  if (r->out_tail)
+    r->out_tail->out_next = q;
+  else
+    r->out_head = q;
+  r->out_tail = q;
+  q->in_outbox = 1;
 }
 
 static void enqueue(mxr_resolver *r, mxr_completion *c) {
@@ -282,31 +385,95 @@ void mxr_completion_free(mxr_completion *c) {
   free(c);
 }
 
-size_t mxr_resolver_pending(const mxr_resolver *r) { return r->pending; }
+size_t mxr_resolver_pending(const mxr_resolver *r) { return r->wire.n + r->waiting.n; }
 size_t mxr_resolver_queued(const mxr_resolver *r) { return r->queued; }
 
-/* ---- attempts: one query on one server ---------------------------------- */
-
-#ifdef MXR_ARES_DNSREC
-static void on_answer(void *arg, ares_status_t status, size_t timeouts, const ares_dns_record_t *rec);
-#else
-static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
-#endif
-
-/* Sends q's question to server q->server, with a fresh deadline. */
-static void start_attempt(mxr_resolver *r, query *q) {
-  q->r = r;
-  q->deadline = mxr_monotonic() + r->budget;
-  link_query(r, q);
-#ifdef MXR_ARES_DNSREC
-  ares_query_dnsrec(r->channels[q->server], q->c->name, ARES_CLASS_IN, (ares_dns_rec_type_t)q->c->qtype, on_answer, q,
-                    NULL);
-#else
-  ares_query(r->channels[q->server], q->c->name, 1 /* C_IN */, q->c->qtype, on_answer, q);
-#endif
+int mxr_resolver_inflight(const mxr_resolver *r, uint64_t token) {
+  const query *q;
+  for (q = r->wire.head; q; q = q->next)
+    if (q->c->token == token) return 1;
+  for (q = r->waiting.head; q; q = q->next)
+    if (q->c->token == token) return 1;
+  return 0;
 }
 
-/* Errors that say something about the server, not the name: worth asking
+size_t mxr_resolver_nservers(const mxr_resolver *r) { return r->nservers; }
+
+int mxr_resolver_server(const mxr_resolver *r, size_t i, const char **host, int *port, int *down) {
+  if (i >= r->nservers) return -1;
+  *host = r->servers[i].host;
+  *port = r->servers[i].port;
+  *down = r->servers[i].failures > 0;
+  return 0;
+}
+
+/* ---- server health ---------------------------------------------------------- */
+
+/* May q's next attempt go to server i now? A failed server takes one probe
+ * once its delay has passed. */
+static int usable(mxr_resolver *r, query *q, size_t i, double now) {
+  server *s = &r->servers[i];
+  if (s->failures == 0) return 1;
+  if (s->probing || now < s->down_until) return 0;
+  s->probing = 1;
+  q->probe = 1;
+  return 1;
+}
+
+/* The server for q's next attempt, or (size_t)-1 when every server has used
+ * its tries. Servers not yet asked come first, healthy ones before failed
+ * ones (the one failed longest ago first); then the tries left, in order. */
+static size_t pick_server(mxr_resolver *r, query *q, double now) {
+  size_t k, i, best = (size_t)-1;
+  double best_until = 0;
+  q->probe = 0;
+  for (k = 0; k < r->nservers; k++) {
+    i = (q->first + k) % r->nservers;
+    if (q->used[i] == 0 && usable(r, q, i, now)) return i;
+  }
+  for (k = 0; k < r->nservers; k++) {
+    i = (q->first + k) % r->nservers;
+    if (q->used[i] == 0 && (best == (size_t)-1 || r->servers[i].down_until < best_until)) {
+      best = i;
+      best_until = r->servers[i].down_until;
+    }
+  }
+  if (best != (size_t)-1) return best;
+  for (k = 0; k < r->nservers; k++) {
+    i = (q->first + k) % r->nservers;
+    if (q->used[i] < r->tries) return i;
+  }
+  return (size_t)-1;
+}
+
+/* Records the outcome of q's attempt on its server: an answer of any kind
+ * says the server lives; a timeout or a refused connection says it may not. */
+static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
+  server *s = &r->servers[q->server];
+  int failed = error == MXR_E_TIMEOUT || error == MXR_E_CONNREFUSED;
+  if (error == MXR_E_CANCELLED) {
+    if (q->probe) s->probing = 0;
+    return;
+  }
+  if (!failed) {
+    s->failures = 0;
+    s->probing = 0;
+    s->down_until = 0;
+  } else if (s->failures == 0) {
+    s->failures = 1;
+    s->down_until = now + PROBE_DELAY_FIRST;
+  } else if (q->probe) {
+    double delay = PROBE_DELAY_FIRST;
+    int i;
+    s->failures++;
+    for (i = 1; i < s->failures && delay < PROBE_DELAY_MAX; i++) delay *= 2;
+    s->down_until = now + (delay < PROBE_DELAY_MAX ? delay : PROBE_DELAY_MAX);
+    s->probing = 0;
+  }
+  q->probe = 0;
+}
+
+/* Outcomes that say something about the server, not the name: worth asking
  * the next server. */
 static int try_next_server(int error) {
   switch (error) {
@@ -321,19 +488,114 @@ static int try_next_server(int error) {
   }
 }
 
-/* After attempt q (already unlinked) failed or answered: moves the query to
- * the next server when the outcome says the server, not the name, failed
- * and one is left (q is reused); otherwise queues its completion and frees q. */
-static void settle(mxr_resolver *r, query *q) {
-  if (try_next_server(q->c->answer.error) && q->server + 1 < r->nchannels) {
-    mxr_answer_free(&q->c->answer);
-    mxr_answer_fail(&q->c->answer, MXR_E_NONE);
-    q->server++;
-    start_attempt(r, q);
-    return;
-  }
+/* ---- attempts --------------------------------------------------------------- */
+
+#ifdef MXR_ARES_DNSREC
+static void on_answer(void *arg, ares_status_t status, size_t timeouts, const ares_dns_record_t *rec);
+#else
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
+#endif
+static void settle(mxr_resolver *r, query *q, int error);
+
+static void complete(mxr_resolver *r, query *q) {
   enqueue(r, q->c);
   free(q);
+}
+
+/* Sends q's packet to server q->server as a new attempt. Nothing may touch
+ * q after the c-ares call: c-ares may call back at once and q move on. */
+static void send_attempt(mxr_resolver *r, query *q, double now) {
+  q->deadline = now + r->timeout + (r->transport == MXR_TRANSPORT_EXTERNAL ? EXTERNAL_GRACE : 0);
+  q->used[q->server]++;
+  q->on_wire = 1;
+  list_append(&r->wire, q);
+  if (r->transport == MXR_TRANSPORT_EXTERNAL) {
+    q->attempt_id = ++r->next_attempt;
+    outbox_append(r, q);
+    return;
+  }
+  {
+    attempt *a = malloc(sizeof *a);
+#ifdef MXR_ARES_DNSREC
+    ares_dns_record_t *rec = NULL;
+    if (a && ares_dns_parse(q->pkt, q->pktlen, 0, &rec) != ARES_SUCCESS) {
+      free(a);
+      a = NULL;
+    }
+#endif
+    if (!a) { /* out of memory: this attempt fails at once */
+      list_remove(&r->wire, q);
+      q->on_wire = 0;
+      mxr_answer_fail(&q->c->answer, MXR_E_NOMEM);
+      complete(r, q);
+      return;
+    }
+    a->q = q;
+    a->r = r;
+    q->a = a;
+    r->unread_sends++;
+#ifdef MXR_ARES_DNSREC
+    ares_send_dnsrec(r->channels[q->server], rec, on_answer, a, NULL);
+    ares_dns_record_destroy(rec);
+#else
+    ares_send(r->channels[q->server], q->pkt, (int)q->pktlen, on_answer, a);
+#endif
+  }
+}
+
+/* Starts q's next attempt on the server pick_server chooses, or completes q
+ * with its current answer (the last server's outcome) when none is left. */
+static void next_attempt(mxr_resolver *r, query *q, double now) {
+  size_t s = pick_server(r, q, now);
+  if (s == (size_t)-1) {
+    complete(r, q);
+    return;
+  }
+  q->server = s;
+  if (q->c->answer.error) { /* a failed attempt's outcome makes way for the next one's */
+    mxr_answer_free(&q->c->answer);
+    mxr_answer_fail(&q->c->answer, MXR_E_NONE);
+  }
+  send_attempt(r, q, now);
+}
+
+/* After an attempt of q (off the wire, its answer or error in q->c->answer):
+ * health, then the next attempt or the completion. */
+static void settle(mxr_resolver *r, query *q, int error) {
+  double now = mxr_monotonic();
+  server_outcome(r, q, error, now);
+  if (!try_next_server(error)) {
+    complete(r, q);
+    return;
+  }
+  if (error != MXR_E_TIMEOUT && error != MXR_E_CONNREFUSED)
+    q->used[q->server] = (unsigned char)r->tries; /* it answered: asking it again would say the same */
+  next_attempt(r, q, now);
+}
+
+/* Takes q off the wire (and the outbox) and detaches its c-ares send. */
+static void off_wire(mxr_resolver *r, query *q) {
+  if (!q->on_wire) return;
+  list_remove(&r->wire, q);
+  q->on_wire = 0;
+  outbox_remove(r, q);
+  q->attempt_id = 0;
+  if (q->a) {
+    q->a->q = NULL;
+    q->a = NULL;
+  }
+}
+
+/* The outcome of an attempt: bytes (msg), or a transport error. */
+static void attempt_done(mxr_resolver *r, query *q, const unsigned char *msg, size_t len, int error) {
+  mxr_answer *ans = &q->c->answer;
+  off_wire(r, q);
+  mxr_answer_free(ans);
+  if (msg && len)
+    mxr_answer_parse(msg, len, q->c->name, q->c->qtype, ans);
+  else
+    mxr_answer_fail(ans, error ? error : MXR_E_BADRESP);
+  settle(r, q, ans->error);
 }
 
 /* ---- c-ares callbacks: no Lua here, only parse and queue ---------------- */
@@ -350,37 +612,25 @@ static int status_error(int status) {
     case ARES_ECANCELLED:
     case ARES_EDESTRUCTION: return MXR_E_CANCELLED;
     case ARES_ENOMEM: return MXR_E_NOMEM;
-    case 26: return MXR_E_NOSERVER; /* ARES_ENOSERVER, only in newer c-ares headers */
     default: return MXR_E_BADRESP;
   }
 }
 
-/* Completes attempt q from a c-ares status and, when there is one, the
- * answer's bytes (which carry the RCODE, thanks to ARES_FLAG_NOCHECKRESP). */
-static void finish(query *q, int status, const unsigned char *msg, size_t len) {
-  mxr_resolver *r = q->r;
-  mxr_answer *ans;
-  if (!r) { /* detached by its deadline: the query has moved on */
-    free(q);
+static void cares_done(attempt *a, int status, const unsigned char *msg, size_t len) {
+  query *q = a->q;
+  mxr_resolver *r = a->r;
+  free(a);
+  if (!q) return; /* detached: its query has moved on */
+  q->a = NULL;
+  if ((!msg || !len) && (status == ARES_ENOTFOUND || status == ARES_ENODATA)) {
+    off_wire(r, q);
+    mxr_answer_free(&q->c->answer);
+    mxr_answer_fail(&q->c->answer, MXR_E_NONE);
+    q->c->answer.status = status == ARES_ENOTFOUND ? MXR_NXDOMAIN : MXR_NODATA;
+    settle(r, q, MXR_E_NONE);
     return;
   }
-  unlink_query(r, q);
-  ans = &q->c->answer;
-  if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION) {
-    mxr_answer_fail(ans, MXR_E_CANCELLED);
-    enqueue(r, q->c);
-    free(q);
-    return;
-  }
-  if (msg && len) {
-    mxr_answer_parse(msg, len, q->c->qtype, ans);
-  } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
-    mxr_answer_fail(ans, MXR_E_NONE);
-    ans->status = status == ARES_ENOTFOUND ? MXR_NXDOMAIN : MXR_NODATA;
-  } else {
-    mxr_answer_fail(ans, status == ARES_SUCCESS ? MXR_E_BADRESP : status_error(status));
-  }
-  settle(r, q);
+  attempt_done(r, q, msg, len, status == ARES_SUCCESS ? MXR_E_BADRESP : status_error(status));
 }
 
 #ifdef MXR_ARES_DNSREC
@@ -388,21 +638,19 @@ static void on_answer(void *arg, ares_status_t status, size_t timeouts, const ar
   unsigned char *buf = NULL;
   size_t len = 0;
   (void)timeouts;
-  if (rec && ((query *)arg)->r && ares_dns_write(rec, &buf, &len) != ARES_SUCCESS) {
+  if (rec && ((attempt *)arg)->q && ares_dns_write(rec, &buf, &len) != ARES_SUCCESS) {
     buf = NULL;
     len = 0;
   }
-  finish(arg, (int)status, buf, len);
+  cares_done(arg, (int)status, buf, len);
   if (buf) ares_free_string(buf);
 }
 #else
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
   (void)timeouts;
-  finish(arg, status, abuf, alen > 0 ? (size_t)alen : 0);
+  cares_done(arg, status, abuf, alen > 0 ? (size_t)alen : 0);
 }
 #endif
-
-/* ---- lifecycle ---------------------------------------------------------- */
 
 /* The system's servers as a CSV string (malloc'd), for splitting into one
  * channel per server. */
@@ -437,32 +685,35 @@ static char *system_servers(ares_channel ch) {
 #endif
 }
 
-static int new_channel(mxr_resolver *r, size_t index, const char *server, int timeout_ms, int tries, char *err,
-                       size_t errlen) {
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static int new_channel(mxr_resolver *r, size_t index, const char *spec, char *err, size_t errlen) {
   struct ares_options o;
-  int rc;
+  int rc, mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_RCVBUF;
   memset(&o, 0, sizeof o);
   r->chans[index].r = r;
   r->chans[index].index = index;
   o.sock_state_cb = sock_state;
   o.sock_state_cb_data = &r->chans[index];
-  /* NOCHECKRESP: SERVFAIL/REFUSED reach us (see the top of this file).
-   * EDNS with the 1232-octet payload of DNS Flag Day 2020: fewer TCP
-   * retries for large MX/TXT sets, no IP fragmentation. */
-  o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
-  o.ednspsz = 1232;
-  o.timeout = timeout_ms;
-  o.tries = tries;
-  rc = ares_init_options(
-      &r->channels[index], &o,
-      ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+  /* NOCHECKRESP: SERVFAIL/REFUSED reach us (see the top of this file). The
+   * packets carry their own EDNS OPT record (mxr_query_build). */
+  o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
+  o.timeout = (int)(r->timeout * 1000.0 + 0.5);
+  if (o.timeout < 1) o.timeout = 1;
+  o.tries = 1;
+  o.socket_receive_buffer_size = RECEIVE_BUFFER;
+#ifdef ARES_OPT_QUERY_CACHE
+  mask |= ARES_OPT_QUERY_CACHE; /* c-ares >= 1.23 caches answers; the Lua layer has its own cache */
+  o.qcache_max_ttl = 0;
+#endif
+  rc = ares_init_options(&r->channels[index], &o, mask);
   if (rc != ARES_SUCCESS) {
     snprintf(err, errlen, "c-ares channel: %s", ares_strerror(rc));
     return -1;
   }
   r->nchannels = index + 1;
-  if (server && (rc = ares_set_servers_ports_csv(r->channels[index], server)) != ARES_SUCCESS) {
-    snprintf(err, errlen, "c-ares rejected the server '%s': %s", server, ares_strerror(rc));
+  if (spec && (rc = ares_set_servers_ports_csv(r->channels[index], spec)) != ARES_SUCCESS) {
+    snprintf(err, errlen, "c-ares rejected the server '%s': %s", spec, ares_strerror(rc));
     return -1;
   }
   return 0;
@@ -474,19 +725,53 @@ static void free_channels(mxr_resolver *r) {
   r->nchannels = 0;
 }
 
+/* Fills server s from its c-ares form ("ip:port" or "[v6]:port"). */
+static void set_server(server *s, const char *spec) {
+  const char *colon = strrchr(spec, ':');
+  size_t n;
+  memset(s, 0, sizeof *s);
+  snprintf(s->spec, sizeof s->spec, "%s", spec);
+  n = colon ? (size_t)(colon - spec) : strlen(spec);
+  if (spec[0] == '[') {
+    spec++;
+    n -= 2;
+  }
+  if (n >= sizeof s->host) n = sizeof s->host - 1;
+  memcpy(s->host, spec, n);
+  s->host[n] = '\0';
+  s->port = colon ? atoi(colon + 1) : 53;
+}
+
+/* The servers' CSV (opt->servers, or the system's), malloc'd. */
+static char *server_list(mxr_resolver *r, const mxr_options *opt, char *err, size_t errlen) {
+  char *list;
+  if (opt && opt->servers) {
+    list = malloc(strlen(opt->servers) + 1);
+    if (list) strcpy(list, opt->servers);
+    return list;
+  }
+  /* Read the system configuration once with a channel of its own. */
+  r->channels = calloc(1, sizeof *r->channels);
+  r->chans = calloc(1, sizeof *r->chans);
+  list = NULL;
+  if (r->channels && r->chans && new_channel(r, 0, NULL, err, errlen) == 0) list = system_servers(r->channels[0]);
+  free_channels(r);
+  free(r->channels);
+  free(r->chans);
+  r->channels = NULL;
+  r->chans = NULL;
+  return list;
+}
+
 int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size_t errlen) {
-  int rc, timeout_ms = MXR_DEFAULT_TIMEOUT_MS, tries = MXR_DEFAULT_TRIES;
+  int rc;
   mxr_resolver *r;
   char *list = NULL, *item, *save = NULL;
-  size_t n = 1;
+  size_t n = 1, i;
   const char *p;
 
   *out = NULL;
-  if (opt && opt->timeout > 0) {
-    timeout_ms = (int)(opt->timeout * 1000.0 + 0.5);
-    if (timeout_ms < 1) timeout_ms = 1;
-  }
-  if (opt && opt->tries > 0) tries = opt->tries;
+  err[0] = '\0';
   rc = ares_library_init(ARES_LIB_INIT_ALL);
   if (rc != ARES_SUCCESS) {
     snprintf(err, errlen, "c-ares initialisation failed: %s", ares_strerror(rc));
@@ -495,37 +780,38 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   r = calloc(1, sizeof *r);
   if (!r) goto nomem;
   r->epfd = -1;
-  r->budget = timeout_ms / 1000.0 * tries;
+  r->transport = opt ? opt->transport : MXR_TRANSPORT_CARES;
+  r->timeout = (opt && opt->timeout > 0) ? opt->timeout : MXR_DEFAULT_TIMEOUT_MS / 1000.0;
+  r->tries = (opt && opt->tries > 0) ? opt->tries : MXR_DEFAULT_TRIES;
+  if (r->tries > 255) r->tries = 255;
+  r->max_inflight = (opt && opt->max_inflight > 0) ? (size_t)opt->max_inflight : MXR_DEFAULT_MAX_INFLIGHT;
+  r->rotate = opt ? opt->rotate : 0;
 
-  if (opt && opt->servers) {
-    list = malloc(strlen(opt->servers) + 1);
-    if (!list) goto nomem;
-    strcpy(list, opt->servers);
-  } else {
-    /* Read the system configuration once, then split it. */
-    r->channels = calloc(1, sizeof *r->channels);
-    r->chans = calloc(1, sizeof *r->chans);
-    if (!r->channels || !r->chans) goto nomem;
-    if (new_channel(r, 0, NULL, timeout_ms, tries, err, errlen) < 0) goto fail;
-    list = system_servers(r->channels[0]);
-    free_channels(r);
-    free(r->channels);
-    free(r->chans);
-    r->channels = NULL;
-    r->chans = NULL;
-    if (!list) goto nomem;
-    if (!*list) {
-      snprintf(err, errlen, "no DNS servers are configured on this system");
-      goto fail;
-    }
+  list = server_list(r, opt, err, errlen);
+  if (!list) {
+    if (!err[0]) goto nomem;
+    goto fail;
+  }
+  if (!*list) {
+    snprintf(err, errlen, "no DNS servers are configured on this system");
+    goto fail;
   }
   for (p = list; *p; p++) n += *p == ',';
-  r->channels = calloc(n, sizeof *r->channels);
-  r->chans = calloc(n, sizeof *r->chans);
-  if (!r->channels || !r->chans) goto nomem;
-  n = 0;
+  if (n > MXR_MAX_SERVERS) {
+    snprintf(err, errlen, "more than %d servers", MXR_MAX_SERVERS);
+    goto fail;
+  }
+  r->servers = calloc(n, sizeof *r->servers);
+  if (!r->servers) goto nomem;
   for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
-    if (new_channel(r, n++, item, timeout_ms, tries, err, errlen) < 0) goto fail;
+    set_server(&r->servers[r->nservers++], item);
+  if (r->transport == MXR_TRANSPORT_CARES) {
+    r->channels = calloc(r->nservers, sizeof *r->channels);
+    r->chans = calloc(r->nservers, sizeof *r->chans);
+    if (!r->channels || !r->chans) goto nomem;
+    for (i = 0; i < r->nservers; i++)
+      if (new_channel(r, i, r->servers[i].spec, err, errlen) < 0) goto fail;
+  }
   free(list);
   *out = r;
   return 0;
@@ -538,16 +824,30 @@ fail:
     free_channels(r);
     free(r->channels);
     free(r->chans);
+    free(r->servers);
     free(r);
   }
   ares_library_cleanup();
   return -1;
 }
 
+/* Every query on the wire or waiting completes as cancelled; c-ares then
+ * drops its sends (their callbacks only free the detached attempts). */
 void mxr_resolver_cancel(mxr_resolver *r) {
   size_t i;
-  /* our callback queues each live attempt as cancelled */
-  for (i = 0; i < r->nchannels && r->pending; i++) ares_cancel(r->channels[i]);
+  query *q;
+  while ((q = r->wire.head) || (q = r->waiting.head)) {
+    if (q->on_wire) {
+      server_outcome(r, q, MXR_E_CANCELLED, 0);
+      off_wire(r, q);
+    } else {
+      list_remove(&r->waiting, q);
+    }
+    mxr_answer_free(&q->c->answer);
+    mxr_answer_fail(&q->c->answer, MXR_E_CANCELLED);
+    complete(r, q);
+  }
+  for (i = 0; i < r->nchannels; i++) ares_cancel(r->channels[i]);
 }
 
 void mxr_resolver_free(mxr_resolver *r) {
@@ -558,6 +858,7 @@ void mxr_resolver_free(mxr_resolver *r) {
   while ((c = mxr_resolver_next(r))) mxr_completion_free(c);
   free(r->channels);
   free(r->chans);
+  free(r->servers);
   free(r->socks);
   free(r->pfds);
   if (r->epfd >= 0) close(r->epfd);
@@ -570,6 +871,7 @@ static mxr_completion *new_completion(const char *name, size_t namelen, int qtyp
   if (!c) return NULL;
   c->next = NULL;
   c->token = token;
+  c->kind = MXR_DONE_ANSWER;
   c->qtype = qtype;
   if (namelen > MXR_NAME_MAX) namelen = MXR_NAME_MAX;
   memcpy(c->name, name, namelen);
@@ -591,55 +893,80 @@ int mxr_resolver_fail(mxr_resolver *r, const char *name, size_t namelen, int qty
   return 0;
 }
 
+int mxr_resolver_post(mxr_resolver *r, uint64_t token) {
+  mxr_completion *c = new_completion("", 0, 0, token);
+  if (!c) return MXR_E_NOMEM;
+  c->kind = MXR_DONE_POST;
+  enqueue(r, c);
+  return 0;
+}
+
+/* May one more query go on the wire now? */
+static int window_open(const mxr_resolver *r) {
+  if (r->transport == MXR_TRANSPORT_EXTERNAL) return 1;
+  return r->wire.n < r->max_inflight && r->unread_sends < MXR_SEND_BURST;
+}
+
+/* Sends waiting queries, oldest first, while the window allows. */
+static void release(mxr_resolver *r) {
+  double now = 0;
+  while (r->waiting.head && window_open(r)) {
+    query *q = r->waiting.head;
+    list_remove(&r->waiting, q);
+    if (now == 0) now = mxr_monotonic();
+    next_attempt(r, q, now);
+  }
+}
+
 int mxr_resolver_submit(mxr_resolver *r, const char *name, int qtype, uint64_t token) {
-  query *q = malloc(sizeof *q);
+  query *q = calloc(1, sizeof *q);
   mxr_completion *c = new_completion(name, strlen(name), qtype, token);
+  int len;
   if (!q || !c) {
     free(q);
     free(c);
     return MXR_E_NOMEM;
   }
   q->c = c;
-  q->server = 0;
-  start_attempt(r, q);
+  if (r->transport == MXR_TRANSPORT_EXTERNAL) { /* c-ares picks its own IDs; ours must be unguessable */
+    unsigned char id[2];
+    mxr_random_bytes(id, 2);
+    q->id = ((unsigned)id[0] << 8) | id[1];
+  }
+  len = mxr_query_build(name, qtype, q->id, q->pkt, sizeof q->pkt);
+  if (len < 0) {
+    free(q);
+    c->answer.error = MXR_E_BADNAME;
+    c->answer.detail = "name cannot be put in a query";
+    enqueue(r, c);
+    return 0;
+  }
+  q->pktlen = (size_t)len;
+  q->first = r->rotate ? r->rr++ % r->nservers : 0;
+  list_append(&r->waiting, q);
+  release(r);
   return 0;
 }
 
-/* Attempts past their hard deadline: detach them (c-ares finishes them in
- * the background) and move their queries on, or time them out. */
+/* Attempts past their deadline: detach them (c-ares finishes them in the
+ * background) and move their queries on, or time them out. */
 static void expire(mxr_resolver *r) {
-  double t = mxr_monotonic();
-  while (r->head && r->head->deadline <= t) {
-    query *q = r->head, *next = malloc(sizeof *next);
-    unlink_query(r, q);
-    q->r = NULL; /* c-ares' callback for it will only free it */
-    if (!next) { /* cannot move on: report the timeout now */
-      mxr_answer_fail(&q->c->answer, MXR_E_TIMEOUT);
-      enqueue(r, q->c);
-      q->c = NULL;
-      continue;
-    }
-    next->c = q->c;
-    next->server = q->server;
-    q->c = NULL;
-    mxr_answer_fail(&next->c->answer, MXR_E_TIMEOUT);
-    settle(r, next);
+  double t;
+  if (!r->wire.head) return;
+  t = mxr_monotonic();
+  while (r->wire.head && r->wire.head->deadline <= t) {
+    query *q = r->wire.head;
+    off_wire(r, q);
+    mxr_answer_free(&q->c->answer);
+    mxr_answer_fail(&q->c->answer, MXR_E_TIMEOUT);
+    settle(r, q, MXR_E_TIMEOUT);
   }
 }
 
 int mxr_resolver_timeout_ms(mxr_resolver *r) {
-  struct timeval tv;
   double wait;
-  size_t i;
-  if (!r->pending) return -1;
-  wait = r->head->deadline - mxr_monotonic();
-  for (i = 0; i < r->nchannels; i++) {
-    struct timeval *tvp = ares_timeout(r->channels[i], NULL, &tv);
-    if (tvp) {
-      double w = (double)tvp->tv_sec + (double)tvp->tv_usec / 1e6;
-      if (w < wait) wait = w;
-    }
-  }
+  if (!r->wire.head) return r->waiting.head ? 0 : -1;
+  wait = r->wire.head->deadline - mxr_monotonic();
   if (wait <= 0) return 0;
   return (int)(wait * 1000.0) + 1; /* round up: waking early only spins */
 }
@@ -647,6 +974,7 @@ int mxr_resolver_timeout_ms(mxr_resolver *r) {
 size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
   size_t i, n = r->nsocks;
   int next = mxr_resolver_timeout_ms(r);
+  if (r->transport == MXR_TRANSPORT_EXTERNAL) wait_ms = 0;
   if (wait_ms < 0 || (next >= 0 && next < wait_ms)) wait_ms = next;
   if (wait_ms < 0) wait_ms = 0; /* nothing pending: never block */
   for (i = 0; i < n; i++) {
@@ -672,8 +1000,39 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
                       (p.revents & POLLOUT) ? p.fd : ARES_SOCKET_BAD);
     }
   }
-  for (i = 0; i < r->nchannels; i++) /* timeouts and retries */
-    ares_process_fd(r->channels[i], ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  r->unread_sends = 0; /* the sockets have been read */
   expire(r);
+  release(r);
   return r->queued;
+}
+
+/* ---- the external transport ------------------------------------------------ */
+
+int mxr_resolver_outgoing(mxr_resolver *r, uint64_t token, mxr_outgoing *out) {
+  query *q;
+  expire(r);
+  for (q = r->out_head; q && token && q->c->token != token; q = q->out_next) {
+  }
+  if (!q) return 0;
+  outbox_remove(r, q);
+  out->attempt = q->attempt_id;
+  out->token = q->c->token;
+  out->host = r->servers[q->server].host;
+  out->port = r->servers[q->server].port;
+  out->packet = q->pkt;
+  out->len = q->pktlen;
+  out->id = q->id;
+  out->timeout = r->timeout;
+  return 1;
+}
+
+int mxr_resolver_feed(mxr_resolver *r, uint64_t attempt_id, const unsigned char *msg, size_t len, int error) {
+  query *q;
+  expire(r);
+  for (q = r->wire.head; q && q->attempt_id != attempt_id; q = q->next) {
+  }
+  if (!q || attempt_id == 0) return -1;
+  if (msg && len >= 2 && (((unsigned)msg[0] << 8) | msg[1]) != q->id) return -2;
+  attempt_done(r, q, msg, len, msg ? MXR_E_NONE : error);
+  return 0;
 }
