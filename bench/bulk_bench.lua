@@ -48,7 +48,8 @@ local f = io.open("/proc/self/status")
 if f then
   local s = f:read("*a")
   f:close()
-  rss = " peak_rss_kb=" .. (s:match("VmHWM:%s*(%d+)") or "?")
+  rss = " peak_rss_kb=" .. (s:match("VmHWM:%s*(%d+)") or "?") .. " rss_kb=" .. (s:match("VmRSS:%s*(%d+)") or "?")
+    .. (" lua_heap_kb=%.0f"):format(collectgarbage("count"))
 end
 local fails = {}
 for c, n in pairs(codes) do fails[#fails + 1] = c .. ":" .. n end

@@ -8,7 +8,7 @@
 -- RSS (VmRSS) and open descriptors (/proc/PID/fd), then prints the samples
 -- and whether they stayed flat after the first 20 % of the run:
 --   RSS: max of the last third <= max of the first third + 10 % + 1 MB
---        + 16 bytes per name done in between (lookup_many's duplicate set)
+--        + 32 bytes per name done in between (lookup_many's duplicate set)
 --   descriptors: no growth (max of the last third <= max of the first third)
 -- SOAK_DEAD = "second" (default: good server first, the dead one is met on
 -- retries of lost queries) or "first" (the dead server listed first).
@@ -82,13 +82,18 @@ if n >= 5 then
   local last_start = n - len // 3 + 1
   local r1, r3 = max_of(from, first_end, "rss"), max_of(last_start, n, "rss")
   local f1, f3 = max_of(from, first_end, "fds"), max_of(last_start, n, "fds")
-  -- lookup_many's duplicate set grows by design (8 bytes per distinct name,
-  -- up to 16 in a table that doubles): allowed for the names done between
-  -- the two windows (at an even rate: by time)
-  local seen_kb = 16 * N * (samples[n].t - samples[first_end].t) / samples[n].t / 1024
+  -- lookup_many's duplicate set grows by design ("16 to 32 bytes per
+  -- distinct name", lua/mxrecord/bulk.lua): allowed for the names done
+  -- between the two windows (at an even rate: by time)
+  local seen_kb = 32 * N * (samples[n].t - samples[first_end].t) / samples[n].t / 1024
   local rss_flat = r3 <= r1 * 1.1 + 1024 + seen_kb
   local fds_flat = f3 <= f1
   verdict = ("RSS %s (first third max %.1f MB, last third max %.1f MB, allowed %.1f MB of it for the duplicate set); descriptors %s (%d then %d)"):format(
     rss_flat and "flat" or "GREW", r1 / 1024, r3 / 1024, seen_kb / 1024, fds_flat and "flat" or "GREW", f1, f3)
 end
 print(("samples: %d every %s s over %.0f s; %s"):format(n, EVERY, n > 0 and samples[n].t or 0, verdict))
+if n >= 4 then
+  local q = n - n // 4 + 1
+  print(("last quarter (%.0f-%.0f s): RSS %.1f -> %.1f MB, descriptors %d -> %d"):format(samples[q].t, samples[n].t,
+    samples[q].rss / 1024, samples[n].rss / 1024, samples[q].fds, samples[n].fds))
+end
