@@ -239,6 +239,25 @@ static int rcode_error(int rcode) {
   }
 }
 
+/* The target of the CNAME record owned by name in the answer section
+ * (malloc'd), or NULL: none (*err untouched), or a malformed target (*err =
+ * MXR_E_BADRESP). */
+static char *cname_of(const unsigned char *msg, size_t len, size_t an, unsigned ancount, const char *name, int *err) {
+  size_t pos = an;
+  unsigned i;
+  for (i = 0; i < ancount; i++) {
+    rr r;
+    size_t at = pos;
+    if (read_rr(msg, len, &pos, &r) < 0) return NULL;
+    if (r.type == MXR_T_CNAME && name_equals(msg, len, at, name)) {
+      char *target = expand_name(msg, r.rdata + r.rdlen, r.rdata);
+      if (!target) *err = MXR_E_BADRESP;
+      return target;
+    }
+  }
+  return NULL;
+}
+
 /* Follows the CNAME chain of the answer section from qname: returns the
  * canonical name (malloc'd; NULL with *err = MXR_E_NONE when qname is not an
  * alias), or NULL with *err set when the chain loops, is too long or
@@ -251,22 +270,10 @@ static char *follow_cnames(const unsigned char *msg, size_t len, size_t an, unsi
   *err = MXR_E_NONE;
   if (qtype == MXR_T_CNAME) return NULL; /* the CNAME records are the answer */
   for (;;) {
-    size_t pos = an;
-    unsigned i;
-    char *next = NULL;
-    for (i = 0; i < ancount; i++) {
-      rr r;
-      size_t at = pos;
-      if (read_rr(msg, len, &pos, &r) < 0) break;
-      if (r.type == MXR_T_CNAME && name_equals(msg, len, at, owner ? owner : qname)) {
-        next = expand_name(msg, r.rdata + r.rdlen, r.rdata);
-        if (!next) {
-          *err = MXR_E_BADRESP;
-          free(owner);
-          return NULL;
-        }
-        break;
-      }
+    char *next = cname_of(msg, len, an, ancount, owner ? owner : qname, err);
+    if (*err) {
+      free(owner);
+      return NULL;
     }
     if (!next) return owner;
     free(owner);
@@ -279,26 +286,15 @@ static char *follow_cnames(const unsigned char *msg, size_t len, size_t an, unsi
   }
 }
 
-/* True when the owner at msg+at is qname or on its chain: qname -> ... ->
- * cname. The chain's names are found again by walking it; answers hold few
- * CNAMEs, so this stays cheap, and a plain answer never gets here (owner
- * equals qname or cname). */
+/* True when the owner at msg+at is on qname's chain: qname -> ... -> cname.
+ * The chain's names are found again by walking it; answers hold few CNAMEs,
+ * so this stays cheap, and a plain answer never gets here (owner equals
+ * qname or cname). */
 static int on_chain(const unsigned char *msg, size_t len, size_t an, unsigned ancount, size_t at, const char *qname) {
   char *owner = NULL;
-  int links = 0, found = 0;
+  int links = 0, found = 0, err = MXR_E_NONE;
   while (!found && links++ <= MAX_CNAME_LINKS) {
-    size_t pos = an;
-    unsigned i;
-    char *next = NULL;
-    for (i = 0; i < ancount; i++) {
-      rr r;
-      size_t rat = pos;
-      if (read_rr(msg, len, &pos, &r) < 0) break;
-      if (r.type == MXR_T_CNAME && name_equals(msg, len, rat, owner ? owner : qname)) {
-        next = expand_name(msg, r.rdata + r.rdlen, r.rdata);
-        break;
-      }
-    }
+    char *next = cname_of(msg, len, an, ancount, owner ? owner : qname, &err);
     free(owner);
     owner = next;
     if (!owner) break;
