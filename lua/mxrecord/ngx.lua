@@ -247,7 +247,6 @@ function methods.close(r)
   progress(r)
   return ok, errors
 end
-methods.__close = methods.close
 
 function methods.timeout(r)
   base.pending(r)
