@@ -486,6 +486,28 @@ describe("r:verify{ smtp = ... }", function()
     assert.matches("17_smtp_spec.lua:%d+: bad argument #2 to 'verify'", err {})
     assert.has_no_error(function() r:verify("a@known.smtp.test", { smtp = false }) end)
     assert.has_no_error(function() r:verify("a@known.smtp.test", { smtp = so { helo = "[192.0.2.1]", catch_all = false } }) end)
+    assert.matches("per_provider", err { helo = "probe.mxrecord.test", per_provider = 0 })
+  end)
+
+  -- (last in this block: it adds a provider rule for two of the test hosts)
+  it("caps the sessions at once per provider (per_provider), not only per host", function()
+    mxrecord.add_provider { id = "cap_test_hosting", name = "Cap test", category = "hosting",
+      mx = { "mx.tarpit.smtp.test", "mx.known.smtp.test" } }
+    local function order(per_provider)
+      local rr = mxrecord.resolver { servers = { env.dns.address }, timeout = 1, tries = 2 }
+      local done = {}
+      local o = so { catch_all = false, per_provider = per_provider }
+      rr:verify("a@tarpit.smtp.test", { smtp = o }, function() done[#done + 1] = "tarpit" end)
+      rr:run(0.5) -- its DNS is in and its session at the tarpit has begun (it lasts command_timeout)
+      rr:verify("alice@known.smtp.test", { smtp = o }, function() done[#done + 1] = "known" end)
+      assert.is_true(rr:run(20))
+      rr:close()
+      return done
+    end
+    -- the tarpit holds its session until command_timeout: with one slot for the provider the
+    -- other domain waits for it; with two they run side by side and the quick one ends first
+    assert.same({ "tarpit", "known" }, order(1))
+    assert.same({ "known", "tarpit" }, order(2))
   end)
 end)
 

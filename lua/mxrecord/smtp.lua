@@ -23,7 +23,7 @@ M.BATCH_MAX = 50 -- addresses a session carries at most (RFC 5321 4.5.3.1.8 lets
 
 M.DEFAULTS = {
   port = 25, from = "", connect_timeout = 10, command_timeout = 30, catch_all = true, max_hosts = 2,
-  per_host = 1, allow_private = false,
+  per_host = 1, per_provider = 4, allow_private = false,
 }
 
 local MESSAGES = {
@@ -91,7 +91,7 @@ function M.check_opts(val, level)
       if type(x) ~= "string" then bad("from must be a string (\"\" for the null sender)", level) end
       if x ~= "" and not core.parse_address(x) then bad("from: not a valid address", level) end
       o.from = x
-    elseif k == "port" or k == "max_hosts" or k == "per_host" then
+    elseif k == "port" or k == "max_hosts" or k == "per_host" or k == "per_provider" then
       if type(x) ~= "number" or x % 1 ~= 0 or x < 1 or (k == "port" and x > 65535) or (k ~= "port" and x > 100) then
         bad(k .. " must be a whole number" .. (k == "port" and " from 1 to 65535" or " from 1 to 100"), level)
       end
@@ -117,7 +117,8 @@ local function state(r)
   local s = st.smtp
   if not s then
     local conf = cache.config(st.cache_option)
-    s = { pools = {}, new = {}, old = {}, count = 0, conf = conf, batches = {}, active = {}, outbound = nil }
+    s = { pools = {}, new = {}, old = {}, count = 0, conf = conf, batches = {}, active = {}, outbound = nil,
+      prov_active = {} }
     st.smtp = s
   end
   return s
@@ -345,6 +346,28 @@ local function run_batch(r, s, b)
   local o = b.opts
   local items = b.items
   local hosts = b.hosts
+  -- the provider's sessions at once (per_provider): this batch holds one slot until its last answer
+  local pid = b.provider
+  if pid then
+    local left = #items + (b.domain_only and 1 or 0)
+    s.prov_active[pid] = (s.prov_active[pid] or 0) + 1
+    local function one_done()
+      left = left - 1
+      if left == 0 then
+        s.prov_active[pid] = s.prov_active[pid] - 1
+        M._kick(r, s)
+      end
+    end
+    for _, it in ipairs(items) do
+      local f = it.finish
+      it.finish = function(v) f(v) one_done() end
+    end
+    if b.domain_only then
+      local f = b.domain_only.finish
+      b.domain_only.finish = function(v) f(v) one_done() end
+    end
+    if left == 0 then one_done() end
+  end
   local cached = o.catch_all and catch_all_get(s, b.domain) or nil
   if cached == true then -- known catch-all: nothing to ask
     for _, it in ipairs(items) do
@@ -419,11 +442,13 @@ end
 -- (more addresses may join them) until a session at that host ends.
 local function flush(r, s)
   s.flush_posted = false
-  local ready = {}
+  local ready, ready_prov = {}, {}
   for key, b in pairs(s.batches) do
-    local ip = b.hosts[1].ip
-    if (s.active[ip] or 0) + (ready[ip] or 0) < b.opts.per_host then
+    local ip, pid = b.hosts[1].ip, b.provider
+    if (s.active[ip] or 0) + (ready[ip] or 0) < b.opts.per_host
+      and (not pid or (s.prov_active[pid] or 0) + (ready_prov[pid] or 0) < b.opts.per_provider) then
       ready[ip] = (ready[ip] or 0) + 1
+      if pid then ready_prov[pid] = (ready_prov[pid] or 0) + 1 end
       ready[#ready + 1] = key
     end
   end
@@ -434,7 +459,8 @@ local function flush(r, s)
   end
   -- a batch answered from the catch-all cache took no slot: those behind it may go now
   for _, b in pairs(s.batches) do
-    if (s.active[b.hosts[1].ip] or 0) < b.opts.per_host then return M._kick(r, s) end
+    if (s.active[b.hosts[1].ip] or 0) < b.opts.per_host
+      and (not b.provider or (s.prov_active[b.provider] or 0) < b.opts.per_provider) then return M._kick(r, s) end
   end
 end
 
@@ -447,7 +473,7 @@ end
 
 local function opts_key(o)
   return table.concat({ o.port, o.helo, o.from, o.connect_timeout, o.command_timeout, tostring(o.catch_all),
-    o.max_hosts, o.per_host, tostring(o.allow_private) }, "\0")
+    o.max_hosts, o.per_host, o.per_provider, tostring(o.allow_private) }, "\0")
 end
 
 -- After the DNS verdict: finish(v) once, possibly later (from poll/run).
@@ -490,7 +516,9 @@ function M.after_dns(r, v, o, finish)
   local b = s.batches[key]
   if not b or (v.local_part and #b.items >= M.BATCH_MAX) then
     if b then s.batches[key .. "\0" .. tostring(b)] = b end -- full: keep it under another key
-    b = { domain = v.ascii_domain, opts = o, hosts = hosts, items = {} }
+    -- the provider whose servers these are (unknown and self-hosted ones are their own)
+    local prov_id = pid and pid ~= "unknown" and pid ~= "self_hosted" and pid ~= "none" and pid or nil
+    b = { domain = v.ascii_domain, opts = o, hosts = hosts, items = {}, provider = prov_id }
     s.batches[key] = b
   end
   if v.local_part then
@@ -624,11 +652,13 @@ function M.install(methods)
   for _, name in ipairs { "_step", "poll", "run", "pending", "timeout", "fds", "close" } do raw[name] = methods[name] end
 
   -- One round: waits on the pools' sockets and the resolver's at once.
-  local function step(r)
+  -- max_wait (seconds, optional): run()'s time left, which a round must not outlast
+  local function step(r, max_wait)
     local pools = pools_of(r)
     if not busy(pools) then return raw._step(r) end
     local t = raw.timeout(r)
     if t == 0 then return raw._step(r) end -- callbacks are due
+    if max_wait and (not t or max_wait < t) then t = max_wait end
     local fds, evs = raw.fds(r)
     local n, errs = 0, nil
     for _, p in pairs(pools) do
@@ -680,7 +710,7 @@ function M.install(methods)
         if not busy(pools_of(r)) or not ok then return ok, errs end
       else
         if deadline and core.monotonic() >= deadline then return false, errs end
-        step(r)
+        step(r, deadline and math.max(0, deadline - core.monotonic()))
       end
     end
   end
