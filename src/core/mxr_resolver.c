@@ -20,7 +20,10 @@
  * MXR_SEND_BURST sent between two reads of the sockets, the rest waiting in
  * order. A loop that submits 100,000 queries at once would otherwise send
  * them all before reading a single answer, and the socket's receive buffer
- * would drop most answers (seen: 307 of 1,000 lost on loopback).
+ * would drop most answers (seen: 307 of 1,000 lost on loopback). A packet
+ * lost by a server that answers otherwise halves the window (at most once
+ * per timeout), and each answer grows it back by one: a server whose own
+ * buffer overflows (a busy knotd drops a whole window) gets its retries.
  *
  * c-ares: one channel per server, with ARES_FLAG_NOCHECKRESP (SERVFAIL and
  * REFUSED reach us instead of becoming ECONNREFUSED) and one try per send
@@ -57,6 +60,7 @@
 #define EXTERNAL_GRACE 0.5    /* the host times out its own attempts; this is our backstop */
 #define PROBE_DELAY_FIRST 1.0 /* seconds a failed server is skipped, doubling per failed probe */
 #define PROBE_DELAY_MAX 30.0
+#define WINDOW_MIN 16.0          /* the wire window never shrinks below this */
 #define DOWN_AFTER 1             /* failures that make a server down (when it has not answered lately) */
 #define RECEIVE_BUFFER (1 << 20) /* bytes asked for each UDP socket (the kernel may give less) */
 
@@ -123,6 +127,8 @@ struct mxr_resolver {
   double timeout; /* seconds per try */
   int tries;
   size_t max_inflight, unread_sends, rr;
+  double window;      /* queries allowed on the wire now: max_inflight, halved on loss */
+  double last_shrink; /* when the window was last halved */
   int rotate;
   qlist wire, waiting;
   query *out_head, *out_tail;
@@ -493,9 +499,17 @@ static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
     s->probing = 0;
     s->down_until = 0;
     s->last_answer = now;
+    if (r->window < (double)r->max_inflight) r->window += 1; /* an answer: one more may go */
   } else if (s->failures == 0 && s->last_answer > 0 && now - s->last_answer < 2 * r->timeout + 1) {
     /* a server that answered a moment ago lost a packet: not down (it gets
-     * the retry, see pick_server); one that stays silent is down soon */
+     * the retry, see pick_server); one that stays silent is down soon. A
+     * loss on a live server is most often a full socket buffer (ours or the
+     * server's): fewer on the wire for a while, so that the retries get
+     * through (at most once per timeout, so one burst of losses halves once) */
+    if (r->transport == MXR_TRANSPORT_CARES && now - r->last_shrink >= r->timeout) {
+      r->window = r->window / 2 < WINDOW_MIN ? WINDOW_MIN : r->window / 2;
+      r->last_shrink = now;
+    }
   } else if (s->failures < DOWN_AFTER) {
     if (++s->failures == DOWN_AFTER) s->down_until = now + PROBE_DELAY_FIRST;
   } else if (q->probe) {
@@ -827,6 +841,7 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   r->tries = (opt && opt->tries > 0) ? opt->tries : MXR_DEFAULT_TRIES;
   if (r->tries > 255) r->tries = 255;
   r->max_inflight = (opt && opt->max_inflight > 0) ? (size_t)opt->max_inflight : MXR_DEFAULT_MAX_INFLIGHT;
+  r->window = (double)r->max_inflight;
   r->rotate = opt ? opt->rotate : 0;
 
   list = server_list(r, opt, err, errlen);
@@ -946,7 +961,7 @@ int mxr_resolver_post(mxr_resolver *r, uint64_t token) {
 /* May one more query go on the wire now? */
 static int window_open(const mxr_resolver *r) {
   if (r->transport == MXR_TRANSPORT_EXTERNAL) return 1;
-  return r->wire.n < r->max_inflight && r->unread_sends < MXR_SEND_BURST;
+  return r->wire.n < r->max_inflight && (double)r->wire.n < r->window && r->unread_sends < MXR_SEND_BURST;
 }
 
 /* Sends waiting queries, oldest first, while the window allows. */
