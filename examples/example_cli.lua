@@ -324,6 +324,36 @@ function M.csv_line(fields)
   return table.concat(out, ",") .. "\n"
 end
 
+-- One output row as CSV: the input record's first `width` fields (blank
+-- when short), the result cells, then any extra fields the record had.
+function M.csv_row(rec, width, cells)
+  local line = {}
+  for k = 1, width do line[k] = rec[k] or "" end
+  for _, v in ipairs(cells) do line[#line + 1] = v end
+  for k = width + 1, #rec do line[#line + 1] = rec[k] end -- extra fields stay, after the results
+  return M.csv_line(line)
+end
+
+-- One output row as a JSON line: the input (an object by the header's
+-- names, or a list), the line number, duplicate, and the result's fields
+-- (res.json), or the row's note when there is no result.
+function M.json_row(mxrecord, rec, header, row, res)
+  local inrow = {}
+  if header then
+    for k = 1, #rec do inrow[header[k] or ("column" .. k)] = rec[k] end
+  else
+    inrow = setmetatable({}, mxrecord.json.array_mt)
+    for k = 1, #rec do inrow[k] = rec[k] end
+  end
+  local obj = { line = rec.line, input = inrow, duplicate = row.duplicate or nil }
+  if res then
+    for k, v in pairs(res.json) do obj[k] = v end
+  else
+    obj.notes = { row.note }
+  end
+  return mxrecord.json(obj) .. "\n"
+end
+
 -- The CSV header out: the input's, then the result columns; a result column
 -- whose name the input uses already is prefixed with "mxrecord_".
 function M.joined_header(input, result)

@@ -135,26 +135,9 @@ local function emit(row, res)
     cells[COL.reasons] = row.note or ""
   end
   if opts.json then
-    local inrow = {}
-    if header then
-      for k = 1, #rec do inrow[header[k] or ("column" .. k)] = rec[k] end
-    else
-      inrow = setmetatable({}, mxrecord.json.array_mt)
-      for k = 1, #rec do inrow[k] = rec[k] end
-    end
-    local obj = { line = rec.line, input = inrow, duplicate = row.duplicate or nil }
-    if res then
-      for k, v in pairs(res.json) do obj[k] = v end
-    else
-      obj.notes = { row.note }
-    end
-    io.write(mxrecord.json(obj), "\n")
+    io.write(cli.json_row(mxrecord, rec, header, row, res))
   else
-    local line = {}
-    for k = 1, width do line[k] = rec[k] or "" end
-    for _, v in ipairs(cells) do line[#line + 1] = v end
-    for k = width + 1, #rec do line[#line + 1] = rec[k] end
-    io.write(cli.csv_line(line))
+    io.write(cli.csv_row(rec, width, cells))
   end
 end
 
