@@ -2,6 +2,8 @@
 -- redis-server and a real knotd serving a generated zone (bench/gen_zone.lua).
 local mxrecord = require "mxrecord"
 local dns = require "spec.helpers.dns_server"
+local sh = dns.sh
+local function tmpdir() return dns.tmpdir("mxrecord-fleet") end
 local redis_server = require "spec.helpers.redis_server"
 local socket = require "socket"
 local cjson = require "cjson"
@@ -13,11 +15,6 @@ local function interpreter()
   local i = -1
   while arg[i - 1] do i = i - 1 end
   return arg[i] or "lua5.4"
-end
-
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
 end
 
 local function read_lines(path)
@@ -49,13 +46,6 @@ local function same(a, b)
     if a[k] == nil then return false end
   end
   return true
-end
-
-local function tmpdir()
-  local p = io.popen("env -u LD_PRELOAD mktemp -d /tmp/mxrecord-fleet.XXXXXX")
-  local d = p:read("*l")
-  p:close()
-  return d
 end
 
 describe("fleet", function()

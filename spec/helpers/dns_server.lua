@@ -35,13 +35,18 @@ local function abspath(p)
   return pwd .. "/" .. p
 end
 
-local function tmpdir()
-  local p = io.popen("mktemp -d /tmp/mxrecord-dns.XXXXXX")
+-- A new directory /tmp/PREFIX.XXXXXX (default prefix mxrecord-dns); mktemp
+-- runs without the sanitizer build's LD_PRELOAD.
+local function tmpdir(prefix)
+  local p = io.popen("env -u LD_PRELOAD mktemp -d /tmp/" .. (prefix or "mxrecord-dns") .. ".XXXXXX")
   local dir = p:read("*l")
   p:close()
   assert(dir and #dir > 0, "mktemp failed")
   return dir
 end
+
+-- For the other server helpers: one copy of these.
+M.sh, M.read_file, M.tmpdir = sh, read_file, tmpdir
 
 -- A port that is free for both UDP and TCP on 127.0.0.1 right now.
 function M.free_port()

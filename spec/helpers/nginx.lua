@@ -9,13 +9,9 @@
 --   srv:stop()
 local socket = require "socket"
 local dns = require "spec.helpers.dns_server"
+local sh = dns.sh
 
 local M = {}
-
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
 
 local Server = {}
 Server.__index = Server

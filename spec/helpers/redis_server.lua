@@ -11,23 +11,11 @@
 --   rs:stop()
 local socket = require "socket"
 local dns = require "spec.helpers.dns_server"
+local sh, read_file = dns.sh, dns.read_file
 
 local M = {}
 
 local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
-
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
 
 local Server = {}
 Server.__index = Server

@@ -10,22 +10,12 @@
 --   res.address  --> "127.0.0.1:PORT"; then res:stop(), knot:stop()
 local socket = require "socket"
 local dns = require "spec.helpers.dns_server"
+local sh = dns.sh
+local function tmpdir() return dns.tmpdir("mxrecord-dnssec") end
 
 local M = {}
 
 local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LD_PRELOAD "
-
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
-
-local function tmpdir()
-  local p = assert(io.popen("mktemp -d /tmp/mxrecord-dnssec.XXXXXX"))
-  local d = p:read("*l")
-  p:close()
-  return d
-end
 
 local function write(path, text)
   local f = assert(io.open(path, "w"))
