@@ -22,7 +22,7 @@ local unpack = table.unpack or unpack
 -- message, code.
 local PARTIAL = {
   timeout = true, servfail = true, refused = true, connrefused = true, formerr = true,
-  notimp = true, badresp = true, noserver = true,
+  notimp = true, badresp = true,
 }
 
 -- The domain's SPF record from a r:txt() result, selected as RFC 7208 4.5

@@ -15,7 +15,7 @@ local unpack = table.unpack or unpack
 
 local TEMPORARY = {
   timeout = true, servfail = true, refused = true, connrefused = true, formerr = true,
-  notimp = true, badresp = true, noserver = true,
+  notimp = true, badresp = true,
 }
 
 local DEFAULT_OPTS = { max_hosts = 16 }

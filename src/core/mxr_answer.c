@@ -424,7 +424,7 @@ const char *mxr_status_name(int status) {
 
 static const char *const error_codes[MXR_E__COUNT] = {
     "ok",     "timeout", "servfail", "refused",   "connrefused", "formerr",
-    "notimp", "badresp", "badname",  "cancelled", "nomem",       "noserver",
+    "notimp", "badresp", "badname",  "cancelled", "nomem",
 };
 
 static const char *const error_messages[MXR_E__COUNT] = {
@@ -439,7 +439,6 @@ static const char *const error_messages[MXR_E__COUNT] = {
     "bad domain name",
     "the query was cancelled",
     "out of memory",
-    "no DNS servers are configured",
 };
 
 const char *mxr_error_code(int error) { return (error >= 0 && error < MXR_E__COUNT) ? error_codes[error] : "badresp"; }

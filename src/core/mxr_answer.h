@@ -37,7 +37,6 @@ enum mxr_error {
   MXR_E_BADNAME,
   MXR_E_CANCELLED,
   MXR_E_NOMEM,
-  MXR_E_NOSERVER,
   MXR_E__COUNT
 };
 
