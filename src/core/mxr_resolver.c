@@ -16,14 +16,21 @@
  * each failed probe (1 s up to 30 s); any answer puts it back. A list with a
  * dead first server then costs one timeout, not one per query.
  *
- * The wire window: at most max_inflight queries on the wire, and at most
- * MXR_SEND_BURST sent between two reads of the sockets, the rest waiting in
- * order. A loop that submits 100,000 queries at once would otherwise send
+ * The wire window: at most `window` queries on the wire (adaptive, never
+ * above max_inflight), and at most MXR_SEND_BURST sent between two reads of
+ * the sockets, the rest waiting in order (retries after a loss ahead of
+ * them). A loop that submits 100,000 queries at once would otherwise send
  * them all before reading a single answer, and the socket's receive buffer
- * would drop most answers (seen: 307 of 1,000 lost on loopback). A packet
- * lost by a server that answers otherwise halves the window (at most once
- * per timeout), and each answer grows it back by one: a server whose own
- * buffer overflows (a busy knotd drops a whole window) gets its retries.
+ * would drop most answers (seen: 307 of 1,000 lost on loopback). The window
+ * is congestion control steered by delay (wire_sample, like TCP Vegas): it
+ * grows while the round trip stays near the quickest seen of late and
+ * shrinks when answers come back later because queries queue at the server,
+ * so it settles near the server's rate x the round trip plus a small queue:
+ * tens of queries on loopback, hundreds for a server 20-50 ms away. A packet
+ * lost by a server that answers otherwise halves it (at most once per
+ * timeout). Losses cannot steer it alone: one is seen a whole timeout later,
+ * and a standing queue past a server's socket buffer (about 200 queries for
+ * a knotd with the default 208 KB) loses queries all the time.
  *
  * c-ares: one channel per server, with ARES_FLAG_NOCHECKRESP (SERVFAIL and
  * REFUSED reach us instead of becoming ECONNREFUSED) and one try per send
@@ -60,9 +67,21 @@
 #define EXTERNAL_GRACE 0.5    /* the host times out its own attempts; this is our backstop */
 #define PROBE_DELAY_FIRST 1.0 /* seconds a failed server is skipped, doubling per failed probe */
 #define PROBE_DELAY_MAX 30.0
-#define WINDOW_MIN 16.0          /* the wire window never shrinks below this */
-#define DOWN_AFTER 1             /* failures that make a server down (when it has not answered lately) */
-#define RECEIVE_BUFFER (1 << 20) /* bytes asked for each UDP socket (the kernel may give less) */
+#define DOWN_AFTER 1 /* failures that make a server down (when it has not answered lately) */
+/* The wire window (see the top of this file): starts at WINDOW_START, never
+ * below WINDOW_MIN, never above max_inflight. QUEUE_LOW / QUEUE_HIGH bound
+ * the queries it lets wait in the server's queue (a knotd with the default
+ * 208 KB socket buffer holds about 200). BASE_PERIOD: seconds the base round
+ * trip (the quickest epoch) is remembered, in two halves. */
+#define WINDOW_START 64.0
+#define WINDOW_MIN 16.0
+#define QUEUE_LOW 32.0
+#define QUEUE_HIGH 96.0
+#define QUEUE_TARGET 64.0
+#define WINDOW_GROWTH 0.25 /* per answer while growing: x1.25 per round trip */
+#define SRTT_SAMPLES 16.0  /* the smoothed round trip averages at least this many answers, or half a window */
+#define BASE_PERIOD 10.0
+#define RECEIVE_BUFFER (4 << 20) /* bytes asked for each UDP socket (the kernel caps it at net.core.rmem_max) */
 
 typedef struct server {
   char spec[80]; /* the c-ares form, "ip:port" or "[v6]:port" */
@@ -92,6 +111,7 @@ typedef struct query {
   attempt *a;          /* c-ares: the current send */
   uint64_t attempt_id; /* external: the current attempt; 0 when none */
   double deadline;
+  double sent; /* when the current attempt went out (its round trip feeds the window) */
   int on_wire, in_outbox, probe;
   size_t server, first;
   unsigned char used[MXR_MAX_SERVERS]; /* tries used on each server */
@@ -127,8 +147,15 @@ struct mxr_resolver {
   double timeout; /* seconds per try */
   int tries;
   size_t max_inflight, unread_sends, rr;
-  double window;      /* queries allowed on the wire now: max_inflight, halved on loss */
-  double last_shrink; /* when the window was last halved */
+  double window;             /* queries allowed on the wire now (wire_sample, wire_loss) */
+  double last_shrink;        /* when the window was last halved */
+  int window_full;           /* the last release() left queries waiting for the window */
+  unsigned char idpool[256]; /* random bytes for query IDs (next_id) */
+  size_t idpos;              /* the next unused byte; sizeof idpool: empty */
+  double srtt;               /* the smoothed round trip of answers (0: none yet) */
+  /* the base round trip: the lowest srtt over the last BASE_PERIOD seconds
+   * (two halves: the current one and the one before; 0: none) */
+  double base_now, base_prev, base_since;
   int rotate;
   qlist wire, waiting;
   query *out_head, *out_tail;
@@ -338,6 +365,17 @@ static void list_append(qlist *l, query *q) {
   l->n++;
 }
 
+static void list_prepend(qlist *l, query *q) {
+  q->prev = NULL;
+  q->next = l->head;
+  if (l->head)
+    l->head->prev = q;
+  else
+    l->tail = q;
+  l->head = q;
+  l->n++;
+}
+
 static void list_remove(qlist *l, query *q) {
   if (q->prev)
     q->prev->next = q->next;
@@ -440,6 +478,50 @@ int mxr_resolver_server(const mxr_resolver *r, size_t i, const char **host, int 
   return 0;
 }
 
+/* ---- the wire window -------------------------------------------------------- */
+
+/* An answer came back after rtt seconds. Delay-based, like TCP Vegas: the
+ * queries waiting in the server's queue are estimated from the smoothed
+ * round trip against the base one (the lowest of late) as
+ * on_wire x (1 - base / srtt). Fewer than QUEUE_LOW while the window is
+ * full and more queries wait: it grows by WINDOW_GROWTH per answer (x1.25 per round trip);
+ * more than QUEUE_HIGH: it shrinks by the excess over QUEUE_TARGET within a
+ * round trip. So it settles near the bandwidth-delay product plus about 64
+ * queries: small on loopback, where the client or the server's CPU is the
+ * limit (waiting in a queue there only adds delay), large for a server far
+ * away, and without a standing queue that overflows the server's socket
+ * buffer (a loss is only seen a whole timeout later, too late to steer by). */
+static void wire_sample(mxr_resolver *r, double rtt, double now) {
+  double base, queue, w = r->window;
+  if (r->transport != MXR_TRANSPORT_CARES) return;
+  if (rtt < 1e-6) rtt = 1e-6;
+  r->srtt = r->srtt > 0 ? r->srtt + (rtt - r->srtt) / (w / 2 > SRTT_SAMPLES ? w / 2 : SRTT_SAMPLES) : rtt;
+  if (now - r->base_since >= BASE_PERIOD / 2) { /* forget the base of long ago: the path may have changed */
+    r->base_prev = r->base_now;
+    r->base_now = 0;
+    r->base_since = now;
+  }
+  if (r->base_now == 0 || r->srtt < r->base_now) r->base_now = r->srtt;
+  base = (r->base_prev > 0 && r->base_prev < r->base_now) ? r->base_prev : r->base_now;
+  queue = (double)r->wire.n * (1.0 - base / r->srtt);
+  if (queue > QUEUE_HIGH)
+    w -= (queue - QUEUE_TARGET) / (w > 1 ? w : 1);
+  else if (queue < QUEUE_LOW && r->window_full)
+    w += WINDOW_GROWTH;
+  if (w > (double)r->max_inflight) w = (double)r->max_inflight;
+  r->window = w < WINDOW_MIN ? WINDOW_MIN : w;
+}
+
+/* A query lost by a server that answers otherwise: most often a full socket
+ * buffer (ours or the server's). Fewer on the wire for a while, so that the
+ * retries get through (at most once per timeout: one burst of losses halves
+ * once). */
+static void wire_loss(mxr_resolver *r, double now) {
+  if (r->transport != MXR_TRANSPORT_CARES || now - r->last_shrink < r->timeout) return;
+  r->window = r->window / 2 < WINDOW_MIN ? WINDOW_MIN : r->window / 2;
+  r->last_shrink = now;
+}
+
 /* ---- server health ---------------------------------------------------------- */
 
 /* May q's next attempt go to server i now? A failed server takes one probe
@@ -499,17 +581,11 @@ static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
     s->probing = 0;
     s->down_until = 0;
     s->last_answer = now;
-    if (r->window < (double)r->max_inflight) r->window += 1; /* an answer: one more may go */
+    if (!q->probe) wire_sample(r, now - q->sent, now);
   } else if (s->failures == 0 && s->last_answer > 0 && now - s->last_answer < 2 * r->timeout + 1) {
     /* a server that answered a moment ago lost a packet: not down (it gets
-     * the retry, see pick_server); one that stays silent is down soon. A
-     * loss on a live server is most often a full socket buffer (ours or the
-     * server's): fewer on the wire for a while, so that the retries get
-     * through (at most once per timeout, so one burst of losses halves once) */
-    if (r->transport == MXR_TRANSPORT_CARES && now - r->last_shrink >= r->timeout) {
-      r->window = r->window / 2 < WINDOW_MIN ? WINDOW_MIN : r->window / 2;
-      r->last_shrink = now;
-    }
+     * the retry, see pick_server); one that stays silent is down soon */
+    wire_loss(r, now);
   } else if (s->failures < DOWN_AFTER) {
     if (++s->failures == DOWN_AFTER) s->down_until = now + PROBE_DELAY_FIRST;
   } else if (q->probe) {
@@ -546,15 +622,37 @@ static void on_answer(void *arg, ares_status_t status, size_t timeouts, const ar
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
 #endif
 static void settle(mxr_resolver *r, query *q, int error);
+static int window_open(const mxr_resolver *r);
+
+/* Has q a try left on any server? */
+static int tries_left(const mxr_resolver *r, const query *q) {
+  size_t i;
+  for (i = 0; i < r->nservers; i++)
+    if (q->used[i] < r->tries) return 1;
+  return 0;
+}
 
 static void complete(mxr_resolver *r, query *q) {
   enqueue(r, q->c);
   free(q);
 }
 
+/* A random 16-bit query ID, from a pool refilled from the system's source. */
+static unsigned next_id(mxr_resolver *r) {
+  unsigned id;
+  if (r->idpos + 2 > sizeof r->idpool) {
+    mxr_random_bytes(r->idpool, sizeof r->idpool);
+    r->idpos = 0;
+  }
+  id = ((unsigned)r->idpool[r->idpos] << 8) | r->idpool[r->idpos + 1];
+  r->idpos += 2;
+  return id;
+}
+
 /* Sends q's packet to server q->server as a new attempt. Nothing may touch
  * q after the c-ares call: c-ares may call back at once and q move on. */
 static void send_attempt(mxr_resolver *r, query *q, double now) {
+  q->sent = now;
   q->deadline = now + r->timeout + (r->transport == MXR_TRANSPORT_EXTERNAL ? EXTERNAL_GRACE : 0);
   q->used[q->server]++;
   q->on_wire = 1;
@@ -566,6 +664,16 @@ static void send_attempt(mxr_resolver *r, query *q, double now) {
   }
   {
     attempt *a = malloc(sizeof *a);
+    /* A fresh random ID for every attempt. ares_send (c-ares < 1.28) sends
+     * the packet's own ID, and matches an answer to the first query it holds
+     * with that ID and question: with one ID for all, a retry's answer went
+     * to the attempt before it that c-ares still held (detached: dropped),
+     * so a query lost once was lost on every try, and every answer walked
+     * the list of all queries in flight. An unguessable ID is also the
+     * defence against forged answers. */
+    q->id = next_id(r);
+    q->pkt[0] = (unsigned char)(q->id >> 8);
+    q->pkt[1] = (unsigned char)(q->id & 0xff);
 #ifdef MXR_ARES_DNSREC
     ares_dns_record_t *rec = NULL;
     if (a && ares_dns_parse(q->pkt, q->pktlen, 0, &rec) != ARES_SUCCESS) {
@@ -621,6 +729,13 @@ static void settle(mxr_resolver *r, query *q, int error) {
   }
   if (error != MXR_E_TIMEOUT && error != MXR_E_CONNREFUSED)
     q->used[q->server] = (unsigned char)r->tries; /* it answered: asking it again would say the same */
+  else if (!window_open(r) && tries_left(r, q)) {
+    /* a retry after a loss waits for the window like a new query (ahead of
+     * them): the retries of a burst of losses must not go out as one burst
+     * into the same full buffer, past a window the loss has just halved */
+    list_prepend(&r->waiting, q);
+    return;
+  }
   next_attempt(r, q, now);
 }
 
@@ -841,8 +956,9 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   r->tries = (opt && opt->tries > 0) ? opt->tries : MXR_DEFAULT_TRIES;
   if (r->tries > 255) r->tries = 255;
   r->max_inflight = (opt && opt->max_inflight > 0) ? (size_t)opt->max_inflight : MXR_DEFAULT_MAX_INFLIGHT;
-  r->window = (double)r->max_inflight;
+  r->window = WINDOW_START < (double)r->max_inflight ? WINDOW_START : (double)r->max_inflight;
   r->rotate = opt ? opt->rotate : 0;
+  r->idpos = sizeof r->idpool;
 
   list = server_list(r, opt, err, errlen);
   if (!list) {
@@ -973,6 +1089,8 @@ static void release(mxr_resolver *r) {
     if (now == 0) now = mxr_monotonic();
     next_attempt(r, q, now);
   }
+  /* for wire_sample: did the window itself hold queries back? */
+  r->window_full = r->waiting.head != NULL && ((double)r->wire.n >= r->window || r->wire.n >= r->max_inflight);
 }
 
 int mxr_resolver_submit(mxr_resolver *r, const char *name, int qtype, uint64_t token) {

@@ -35,8 +35,8 @@ typedef struct mxr_resolver mxr_resolver;
 
 #define MXR_DEFAULT_TIMEOUT_MS 2000
 #define MXR_DEFAULT_TRIES 2
-#define MXR_DEFAULT_MAX_INFLIGHT 500 /* queries on the wire at once */
-#define MXR_SEND_BURST 100           /* queries sent between two reads of the sockets */
+#define MXR_DEFAULT_MAX_INFLIGHT 4096 /* the most queries on the wire at once (the window adapts below it) */
+#define MXR_SEND_BURST 100            /* queries sent between two reads of the sockets */
 #define MXR_MAX_SERVERS 32
 
 enum mxr_transport { MXR_TRANSPORT_CARES = 0, MXR_TRANSPORT_EXTERNAL = 1 };
