@@ -12,6 +12,9 @@
 --     256 of 300 burst queries);
 --   * the two "20 ms away" tests passed.
 -- Since 5a94fd3 they all pass (Lua 5.4, LuaJIT, ASAN+UBSAN).
+-- "a health probe of the dead server is a copy of a lookup" failed before the
+-- probes became copies (branch wire): the lookup that was the probe waited
+-- out the dead server's 4 s timeout ("20 lookups took 4.0 s").
 -- Nothing here asserts speed: counts of answers and of queries the servers
 -- received, with one generous time budget that only stops a failing run early.
 local mxrecord = require "mxrecord"
@@ -20,6 +23,7 @@ local black_hole = require "spec.helpers.black_hole"
 local delay_proxy = require "spec.helpers.delay_proxy"
 local unbound_chain = require "spec.helpers.unbound_chain"
 local clock = require("mxrecord.core").monotonic
+local socket = require "socket"
 
 local ZONE_NAMES = 1000 -- d000000.bench.test ... d000999.bench.test; names past them are NXDOMAIN
 local ANSWERS = { ok = true, nxdomain = true, nodata = true, null_mx = true }
@@ -113,6 +117,28 @@ describe("the resolver under pressure", function()
       assert.is_true(hole:count() - before <= 30, ("the silent server got %d of 300 queries"):format(hole:count() - before))
     end)
 
+    -- Since the health probes became copies (a query goes to a server that is
+    -- up and a copy of it probes the dead one): before, the probe was the
+    -- lookup itself, which waited out the dead server's whole timeout.
+    it("a health probe of the dead server is a copy of a lookup: no lookup waits for it", function()
+      local r = mxrecord.resolver { servers = { hole.address, srv.address }, timeout = 4, tries = 1 }
+      local before = learn(r) -- waits 4 s once: nothing was known yet
+      assert.is_true(r:servers()[1].down)
+      socket.sleep(1.2) -- the first probe is due 1 s after the failure
+      local t0, answered = clock(), 0
+      for i = 0, 19 do
+        local res = r:mx(name(i))
+        if res and ANSWERS[res.status] then answered = answered + 1 end
+      end
+      local elapsed = clock() - t0
+      r:close()
+      assert.equals(20, answered)
+      local probes = hole:count() - before
+      assert.is_true(probes >= 1 and probes <= 2, ("the silent server got %d probes"):format(probes))
+      -- no lookup waited the 4 s timeout (20 lookups on loopback take milliseconds)
+      assert.is_true(elapsed < 3, ("20 lookups took %.1f s"):format(elapsed))
+    end)
+
     it("300 callbacks submitted at once go to the good server once the first is known dead", function()
       local r = mxrecord.resolver { servers = { hole.address, srv.address }, timeout = 0.5, tries = 1 }
       local before = learn(r)
@@ -120,6 +146,34 @@ describe("the resolver under pressure", function()
       r:close()
       assert.same({ answered = 300, timeouts = 0, other = 0 }, { answered = answered, timeouts = timeouts, other = other })
       assert.is_true(hole:count() - before <= 30, ("the silent server got %d of 300 queries"):format(hole:count() - before))
+    end)
+  end)
+
+  describe("a dead server that comes back", function()
+    it("is probed, marked up by the probe's answer, and asked first again", function()
+      local hole = black_hole.start()
+      local port = hole.port or tonumber(hole.address:match(":(%d+)$"))
+      local r = mxrecord.resolver { servers = { hole.address, srv.address }, timeout = 0.5, tries = 1 }
+      assert.is_table(r:mx(name(1))) -- meets the dead server once
+      assert.is_true(r:servers()[1].down)
+      hole:stop()
+      socket.sleep(0.3) -- let it exit and free the port
+      local back = dns.start { zones = { ["bench.test"] = dir .. "/bench.test.zone" }, port = port, count = true }
+      local ok, err = pcall(function()
+        -- lookups go on (to the second server); the probe copies find the first one answering
+        local t0 = clock()
+        while r:servers()[1].down and clock() - t0 < 15 do
+          assert.is_table(r:mx(name(2)))
+          socket.sleep(0.05)
+        end
+        assert.is_false(r:servers()[1].down)
+        local asked = back:counts().total
+        for i = 0, 19 do assert.is_table(r:mx(name(i))) end
+        assert.equals(20, back:counts().total - asked) -- listed first and up: it gets every lookup
+      end)
+      r:close()
+      back:stop()
+      assert(ok, err)
     end)
   end)
 

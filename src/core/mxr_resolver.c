@@ -12,9 +12,12 @@
  *
  * Server health (in the spirit of c-ares 1.29's server failover): a server
  * that times out or refuses the connection is skipped by new queries while
- * others are left, and gets one probe query after a delay that doubles on
- * each failed probe (1 s up to 30 s); any answer puts it back. A list with a
- * dead first server then costs one timeout, not one per query.
+ * others are left, and gets one probe after a delay that doubles on each
+ * failed probe (1 s up to 30 s); any answer puts it back. The probe is a
+ * copy of a query that itself goes to a server that is up (probe_due), so
+ * no query waits for a server known dead; with every server down the query
+ * itself is the probe. A list with a dead first server then costs one
+ * timeout, not one per query.
  *
  * The wire window: at most `window` queries on the wire (adaptive, never
  * above max_inflight), and at most MXR_SEND_BURST sent between two reads of
@@ -102,6 +105,7 @@ typedef struct attempt {
   struct query *q; /* NULL once detached */
   mxr_resolver *r;
   size_t server;
+  int probe; /* a health probe's copy of a query (send_probe): its outcome only says whether the server lives */
 } attempt;
 
 typedef struct query {
@@ -567,6 +571,17 @@ static size_t pick_server(mxr_resolver *r, query *q, double now) {
   return (size_t)-1;
 }
 
+/* A probe of server s went unanswered: skipped twice as long as before (up
+ * to PROBE_DELAY_MAX). */
+static void probe_failed(server *s, double now) {
+  double delay = PROBE_DELAY_FIRST;
+  int i;
+  s->failures++;
+  for (i = DOWN_AFTER; i < s->failures && delay < PROBE_DELAY_MAX; i++) delay *= 2;
+  s->down_until = now + (delay < PROBE_DELAY_MAX ? delay : PROBE_DELAY_MAX);
+  s->probing = 0;
+}
+
 /* Records the outcome of q's attempt on its server: an answer of any kind
  * says the server lives; a timeout or a refused connection says it may not. */
 static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
@@ -589,12 +604,7 @@ static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
   } else if (s->failures < DOWN_AFTER) {
     if (++s->failures == DOWN_AFTER) s->down_until = now + PROBE_DELAY_FIRST;
   } else if (q->probe) {
-    double delay = PROBE_DELAY_FIRST;
-    int i;
-    s->failures++;
-    for (i = DOWN_AFTER; i < s->failures && delay < PROBE_DELAY_MAX; i++) delay *= 2;
-    s->down_until = now + (delay < PROBE_DELAY_MAX ? delay : PROBE_DELAY_MAX);
-    s->probing = 0;
+    probe_failed(s, now);
   }
   q->probe = 0;
 }
@@ -691,6 +701,7 @@ static void send_attempt(mxr_resolver *r, query *q, double now) {
     a->q = q;
     a->r = r;
     a->server = q->server;
+    a->probe = 0;
     q->a = a;
     r->unread_sends++;
 #ifdef MXR_ARES_DNSREC
@@ -702,10 +713,80 @@ static void send_attempt(mxr_resolver *r, query *q, double now) {
   }
 }
 
+/* Sends a copy of q's packet to server i as its health probe, under an
+ * attempt of its own that no query waits for: its answer puts the server
+ * back, its timeout doubles the delay to the next probe (cares_done). */
+static void send_probe(mxr_resolver *r, query *q, size_t i) {
+  attempt *a = malloc(sizeof *a);
+  unsigned char pkt[PACKET_MAX];
+  unsigned id = next_id(r);
+#ifdef MXR_ARES_DNSREC
+  ares_dns_record_t *rec = NULL;
+#endif
+  memcpy(pkt, q->pkt, q->pktlen);
+  pkt[0] = (unsigned char)(id >> 8);
+  pkt[1] = (unsigned char)(id & 0xff);
+#ifdef MXR_ARES_DNSREC
+  if (a && ares_dns_parse(pkt, q->pktlen, 0, &rec) != ARES_SUCCESS) {
+    free(a);
+    a = NULL;
+  }
+#endif
+  if (!a) return; /* out of memory: no probe this time */
+  a->q = NULL;
+  a->r = r;
+  a->server = i;
+  a->probe = 1;
+  r->servers[i].probing = 1;
+  r->chans[i].detached++; /* so that mxr_resolver_process lets c-ares time it out */
+#ifdef MXR_ARES_DNSREC
+  ares_send_dnsrec(r->channels[i], rec, on_answer, a, NULL);
+  ares_dns_record_destroy(rec);
+#else
+  ares_send(r->channels[i], pkt, (int)q->pktlen, on_answer, a);
+#endif
+}
+
+/* The outcome of a probe sent by send_probe (its attempt already freed). */
+static void probe_done(mxr_resolver *r, size_t i, int status) {
+  server *s = &r->servers[i];
+  double now = mxr_monotonic();
+  s->probing = 0;
+  if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION) return;
+  if (status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED) {
+    probe_failed(s, now);
+  } else { /* any answer: it lives */
+    s->failures = 0;
+    s->down_until = 0;
+    s->last_answer = now;
+  }
+}
+
+/* Health probes ride along with queries: while another server is up, a
+ * server that is down and due for its probe gets a copy of q (send_probe),
+ * and q itself goes to a server that is up, so that no query waits a whole
+ * timeout on a dead server once it is known dead (with the query itself as
+ * the probe, each probe cost one query a timeout, and a bulk run in order
+ * of completion one slot of its window for that long). With every server
+ * down, or the external transport, the query itself is the probe
+ * (pick_server, usable). */
+static void probe_due(mxr_resolver *r, query *q, double now) {
+  size_t i, up = 0;
+  if (r->transport != MXR_TRANSPORT_CARES) return;
+  for (i = 0; i < r->nservers; i++) up += r->servers[i].failures < DOWN_AFTER;
+  if (up == 0) return;
+  for (i = 0; i < r->nservers; i++) {
+    server *s = &r->servers[i];
+    if (s->failures >= DOWN_AFTER && !s->probing && now >= s->down_until) send_probe(r, q, i);
+  }
+}
+
 /* Starts q's next attempt on the server pick_server chooses, or completes q
  * with its current answer (the last server's outcome) when none is left. */
 static void next_attempt(mxr_resolver *r, query *q, double now) {
-  size_t s = pick_server(r, q, now);
+  size_t s;
+  probe_due(r, q, now);
+  s = pick_server(r, q, now);
   if (s == (size_t)-1) {
     complete(r, q);
     return;
@@ -787,9 +868,11 @@ static void cares_done(attempt *a, int status, const unsigned char *msg, size_t 
   query *q = a->q;
   mxr_resolver *r = a->r;
   size_t chan_index = a->server;
+  int probe = a->probe;
   free(a);
-  if (!q) { /* detached: its query has moved on */
+  if (!q) { /* detached: its query has moved on, or a probe (no query) */
     if (r->chans && r->chans[chan_index].detached) r->chans[chan_index].detached--;
+    if (probe) probe_done(r, chan_index, status);
     return;
   }
   q->a = NULL;
