@@ -75,14 +75,14 @@
  * below WINDOW_MIN, never above max_inflight. QUEUE_LOW / QUEUE_HIGH bound
  * the queries it lets wait in the server's queue (a knotd with the default
  * 208 KB socket buffer holds about 200). BASE_PERIOD: seconds the base round
- * trip (the quickest epoch) is remembered, in two halves. */
+ * trip (the quickest round) is remembered, in two halves. */
 #define WINDOW_START 64.0
 #define WINDOW_MIN 16.0
 #define QUEUE_LOW 32.0
 #define QUEUE_HIGH 96.0
 #define QUEUE_TARGET 64.0
-#define WINDOW_GROWTH 0.25 /* per answer while growing: x1.25 per round trip */
-#define SRTT_SAMPLES 16.0  /* the smoothed round trip averages at least this many answers, or half a window */
+#define WINDOW_GROWTH 0.25     /* per answer while growing: x1.25 per round trip */
+#define ROUND_MIN_ANSWERS 16.0 /* a round of round trips has at least this many answers, or a window */
 #define BASE_PERIOD 10.0
 #define RECEIVE_BUFFER (4 << 20) /* bytes asked for each UDP socket (the kernel caps it at net.core.rmem_max) */
 
@@ -151,14 +151,21 @@ struct mxr_resolver {
   double timeout; /* seconds per try */
   int tries;
   size_t max_inflight, unread_sends, rr;
+  size_t answers_read;       /* answers the last mxr_resolver_process read: as many may go out again */
   double window;             /* queries allowed on the wire now (wire_sample, wire_loss) */
   double last_shrink;        /* when the window was last halved */
   int window_full;           /* the last release() left queries waiting for the window */
   unsigned char idpool[256]; /* random bytes for query IDs (next_id) */
   size_t idpos;              /* the next unused byte; sizeof idpool: empty */
-  double srtt;               /* the smoothed round trip of answers (0: none yet) */
-  /* the base round trip: the lowest srtt over the last BASE_PERIOD seconds
-   * (two halves: the current one and the one before; 0: none) */
+  /* round trips of answers, by rounds of about one window of answers: the
+   * quickest of the round being measured, and of the last one (0: none) */
+  double round_min, last_min;
+  /* below it the window grows fast (WINDOW_GROWTH per answer), above it by
+   * QUEUE_LOW / 2 per round trip: where a queue was seen, or a loss */
+  double ssthresh;
+  size_t round_n;
+  /* the base round trip: the lowest last_min over the last BASE_PERIOD
+   * seconds (two halves: the current one and the one before; 0: none) */
   double base_now, base_prev, base_since;
   int rotate;
   qlist wire, waiting;
@@ -485,35 +492,57 @@ int mxr_resolver_server(const mxr_resolver *r, size_t i, const char **host, int 
 /* ---- the wire window -------------------------------------------------------- */
 
 /* An answer came back after rtt seconds. Delay-based, like TCP Vegas: the
- * queries waiting in the server's queue are estimated from the smoothed
- * round trip against the base one (the lowest of late) as
- * on_wire x (1 - base / srtt). Fewer than QUEUE_LOW while the window is
- * full and more queries wait: it grows by WINDOW_GROWTH per answer (x1.25 per round trip);
- * more than QUEUE_HIGH: it shrinks by the excess over QUEUE_TARGET within a
- * round trip. So it settles near the bandwidth-delay product plus about 64
- * queries: small on loopback, where the client or the server's CPU is the
- * limit (waiting in a queue there only adds delay), large for a server far
- * away, and without a standing queue that overflows the server's socket
- * buffer (a loss is only seen a whole timeout later, too late to steer by). */
+ * queries waiting in the server's queue are estimated from the quickest
+ * round trip of the last round (about one window of answers) against the
+ * base one (the quickest round of late) as on_wire x (1 - base / last_min).
+ * The quickest of a round, not the mean: a standing queue delays every
+ * answer of a round, while jitter on the way (a busy proxy, a scheduler)
+ * delays some, and the mean would read 1 ms of jitter at 20 ms as a queue
+ * of 5 % of the window.
+ *
+ * Fewer than QUEUE_LOW while the window is full and more queries wait: it
+ * grows, by WINDOW_GROWTH per answer (x1.125 per round trip) until the
+ * first queue or loss (ssthresh, as in TCP's slow start), then by
+ * QUEUE_LOW / 2 per round trip. More than QUEUE_HIGH: it shrinks by the
+ * excess over QUEUE_TARGET within a round trip. So it settles near the
+ * bandwidth-delay product plus a few dozen queries: small on loopback, where
+ * the client or the server's CPU is the limit (waiting in a queue there only
+ * adds delay), large for a server far away (about 1,000 at 20 ms and
+ * 40,000 q/s), and without a standing queue that overflows the server's
+ * socket buffer (a loss is only seen a whole timeout later, too late to
+ * steer by). */
 static void wire_sample(mxr_resolver *r, double rtt, double now) {
-  double base, queue, w = r->window;
+  double base, queue = 0, w = r->window;
   if (r->transport != MXR_TRANSPORT_CARES) return;
   if (rtt < 1e-6) rtt = 1e-6;
-  r->srtt = r->srtt > 0 ? r->srtt + (rtt - r->srtt) / (w / 2 > SRTT_SAMPLES ? w / 2 : SRTT_SAMPLES) : rtt;
-  if (now - r->base_since >= BASE_PERIOD / 2) { /* forget the base of long ago: the path may have changed */
-    r->base_prev = r->base_now;
-    r->base_now = 0;
-    r->base_since = now;
+  if (r->round_n == 0 || rtt < r->round_min) r->round_min = rtt;
+  if (++r->round_n >= (w > ROUND_MIN_ANSWERS ? w : ROUND_MIN_ANSWERS)) { /* a round: about one round trip */
+    r->last_min = r->round_min;
+    r->round_n = 0;
+    if (now - r->base_since >= BASE_PERIOD / 2) { /* forget the base of long ago: the path may have changed */
+      r->base_prev = r->base_now;
+      r->base_now = 0;
+      r->base_since = now;
+    }
+    if (r->base_now == 0 || r->last_min < r->base_now) r->base_now = r->last_min;
   }
-  if (r->base_now == 0 || r->srtt < r->base_now) r->base_now = r->srtt;
   base = (r->base_prev > 0 && r->base_prev < r->base_now) ? r->base_prev : r->base_now;
-  queue = (double)r->wire.n * (1.0 - base / r->srtt);
-  if (queue > QUEUE_HIGH)
+  if (r->last_min > 0) queue = (double)r->wire.n * (1.0 - base / r->last_min);
+  if (queue > QUEUE_HIGH) {
     w -= (queue - QUEUE_TARGET) / (w > 1 ? w : 1);
-  else if (queue < QUEUE_LOW && r->window_full)
-    w += WINDOW_GROWTH;
+    if (r->ssthresh > w) r->ssthresh = w;
+  } else if (queue >= QUEUE_LOW && r->ssthresh > w) {
+    r->ssthresh = w; /* the first queue: the window is near the bandwidth-delay product */
+  } else if (queue < QUEUE_LOW && r->window_full) {
+    w += w < r->ssthresh ? WINDOW_GROWTH : QUEUE_LOW / 2 / (w > 1 ? w : 1);
+  }
   if (w > (double)r->max_inflight) w = (double)r->max_inflight;
   r->window = w < WINDOW_MIN ? WINDOW_MIN : w;
+}
+
+size_t mxr_resolver_window(const mxr_resolver *r) {
+  size_t w = (size_t)r->window;
+  return w < r->max_inflight ? w : r->max_inflight;
 }
 
 /* A query lost by a server that answers otherwise: most often a full socket
@@ -523,6 +552,7 @@ static void wire_sample(mxr_resolver *r, double rtt, double now) {
 static void wire_loss(mxr_resolver *r, double now) {
   if (r->transport != MXR_TRANSPORT_CARES || now - r->last_shrink < r->timeout) return;
   r->window = r->window / 2 < WINDOW_MIN ? WINDOW_MIN : r->window / 2;
+  r->ssthresh = r->window;
   r->last_shrink = now;
 }
 
@@ -876,6 +906,7 @@ static void cares_done(attempt *a, int status, const unsigned char *msg, size_t 
     return;
   }
   q->a = NULL;
+  r->answers_read++;
   if ((!msg || !len) && (status == ARES_ENOTFOUND || status == ARES_ENODATA)) {
     off_wire(r, q);
     mxr_answer_free(&q->c->answer);
@@ -1040,6 +1071,7 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   if (r->tries > 255) r->tries = 255;
   r->max_inflight = (opt && opt->max_inflight > 0) ? (size_t)opt->max_inflight : MXR_DEFAULT_MAX_INFLIGHT;
   r->window = WINDOW_START < (double)r->max_inflight ? WINDOW_START : (double)r->max_inflight;
+  r->ssthresh = (double)r->max_inflight;
   r->rotate = opt ? opt->rotate : 0;
   r->idpos = sizeof r->idpool;
 
@@ -1160,7 +1192,8 @@ int mxr_resolver_post(mxr_resolver *r, uint64_t token) {
 /* May one more query go on the wire now? */
 static int window_open(const mxr_resolver *r) {
   if (r->transport == MXR_TRANSPORT_EXTERNAL) return 1;
-  return r->wire.n < r->max_inflight && (double)r->wire.n < r->window && r->unread_sends < MXR_SEND_BURST;
+  return r->wire.n < r->max_inflight && (double)r->wire.n < r->window &&
+         r->unread_sends < MXR_SEND_BURST + r->answers_read;
 }
 
 /* Sends waiting queries, oldest first, while the window allows. */
@@ -1232,6 +1265,7 @@ int mxr_resolver_timeout_ms(mxr_resolver *r) {
 size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
   size_t i, n = r->nsocks;
   int next = mxr_resolver_timeout_ms(r);
+  r->answers_read = 0;
   if (r->transport == MXR_TRANSPORT_EXTERNAL) wait_ms = 0;
   if (wait_ms < 0 || (next >= 0 && next < wait_ms)) wait_ms = next;
   if (wait_ms < 0) wait_ms = 0; /* nothing pending: never block */
@@ -1258,7 +1292,7 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
                       (p.revents & POLLOUT) ? p.fd : ARES_SOCKET_BAD);
     }
   }
-  r->unread_sends = 0; /* the sockets have been read */
+  r->unread_sends = 0; /* the sockets have been read: MXR_SEND_BURST more, and one per answer read */
   /* sends we gave up on that c-ares still holds (a silent server's): let it
    * run its timeouts so that it frees them; nothing to do on channels without */
   for (i = 0; i < r->nchannels; i++)

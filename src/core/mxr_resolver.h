@@ -103,6 +103,11 @@ size_t mxr_resolver_pending(const mxr_resolver *r);               /* queries in 
 size_t mxr_resolver_queued(const mxr_resolver *r);                /* completions not yet taken */
 int mxr_resolver_inflight(const mxr_resolver *r, uint64_t token); /* that query is not yet completed */
 
+/* The wire window now: how many queries may be on the wire at once (adaptive,
+ * at most max_inflight). A bulk loop that keeps about twice this many
+ * submitted keeps the wire full without a long queue. */
+size_t mxr_resolver_window(const mxr_resolver *r);
+
 /* Sockets c-ares wants watched: fds[i] with events[i] a mask of
  * MXR_EV_READ/MXR_EV_WRITE. Returns how many there are (may exceed max). */
 #define MXR_EV_READ 1
