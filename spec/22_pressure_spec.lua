@@ -14,7 +14,9 @@
 -- Since 5a94fd3 they all pass (Lua 5.4, LuaJIT, ASAN+UBSAN).
 -- "a health probe of the dead server is a copy of a lookup" failed before the
 -- probes became copies (branch wire): the lookup that was the probe waited
--- out the dead server's 4 s timeout ("20 lookups took 4.0 s").
+-- out the dead server's 4 s timeout ("20 lookups took 4.0 s"). "a lost first
+-- try is retried after the server's round trips" failed before tries ended at
+-- the retransmission timeout: 6 of 10 lookups in its 20 s budget.
 -- Nothing here asserts speed: counts of answers and of queries the servers
 -- received, with one generous time budget that only stops a failing run early.
 local mxrecord = require "mxrecord"
@@ -204,6 +206,30 @@ describe("the resolver under pressure", function()
       end
       near:close()
       far:close()
+    end)
+
+    -- Since tries before the last end at the retransmission timeout (RFC
+    -- 6298, at least 0.25 s) once the server's round trips are known: before,
+    -- each lookup here waited the whole 3 s timeout for its lost first try.
+    it("a lost first try is retried after the server's round trips, not the whole timeout", function()
+      local lossy = delay_proxy.start { upstream_port = srv.port, rtt_ms = 20, drop_first = true }
+      local ok, err = pcall(function()
+        local r = mxrecord.resolver { servers = { lossy.address }, timeout = 3, tries = 2 }
+        assert.is_table(r:mx(name(0))) -- waits 3 s once: no round trip known yet
+        local t0, answered = clock(), 0
+        for i = 1, 10 do
+          if clock() - t0 > 20 then break end
+          local res = r:mx(name(i))
+          if res and ANSWERS[res.status] then answered = answered + 1 end
+        end
+        local elapsed = clock() - t0
+        r:close()
+        assert.equals(10, answered)
+        -- 10 lookups whose first try is lost: 10 x 3 s if each waits the timeout
+        assert.is_true(elapsed < 15, ("10 lookups took %.1f s"):format(elapsed))
+      end)
+      lossy:stop()
+      assert(ok, err)
     end)
 
     -- what a user's lookups go through: a recursive resolver near, the authoritative far

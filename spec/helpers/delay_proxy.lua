@@ -33,14 +33,15 @@ function Proxy:stop()
   end
 end
 
--- opts.upstream_port (required), opts.rtt_ms (default 20), opts.port, opts.lua (lua5.4)
+-- opts.upstream_port (required), opts.rtt_ms (default 20), opts.port, opts.lua (lua5.4),
+-- opts.drop_first: lose the first query for each question (every lookup's first try)
 function M.start(opts)
   local dir = io.popen("mktemp -d /tmp/mxrecord-proxy.XXXXXX"):read("*l")
   local port = opts.port or dns.free_port()
   local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "spec/helpers"
-  assert(os.execute(("%s%s %s/delay_proxy_server.lua %d %d %s %s/ready >%s/log 2>&1 </dev/null & echo $! >%s/pid")
-    :format(CLEAN_ENV, opts.lua or "lua5.4", here, port, assert(opts.upstream_port), opts.rtt_ms or 20, dir, dir,
-      dir)))
+  assert(os.execute(("%s%s %s/delay_proxy_server.lua %d %d %s %s/ready %s >%s/log 2>&1 </dev/null & echo $! >%s/pid")
+    :format(CLEAN_ENV, opts.lua or "lua5.4", here, port, assert(opts.upstream_port), opts.rtt_ms or 20, dir,
+      opts.drop_first and "drop_first" or "", dir, dir)))
   local proxy = setmetatable({ dir = dir, port = port, address = "127.0.0.1:" .. port, rtt_ms = opts.rtt_ms or 20,
     pid = (read(dir .. "/pid") or ""):match("%d+") }, Proxy)
   local deadline = socket.gettime() + 10

@@ -1,13 +1,16 @@
--- delay_proxy_server.lua PORT UPSTREAM_PORT RTT_MS [READYFILE]: a UDP proxy on
+-- delay_proxy_server.lua PORT UPSTREAM_PORT RTT_MS [READYFILE [drop_first]]: a UDP proxy on
 -- 127.0.0.1:PORT that forwards every datagram to 127.0.0.1:UPSTREAM_PORT and
 -- the replies back, each way after RTT_MS / 2, so that a server on loopback
 -- looks RTT_MS away. One upstream socket per client address (c-ares uses a
 -- few). Order is kept (every packet waits the same time). UDP only; for
 -- spec-sized loads (hundreds of packets a second); bench/delay_proxy.c is the
--- fast one. Writes READYFILE once listening. Runs until killed.
+-- fast one. Writes READYFILE once listening. Runs until killed. With
+-- "drop_first", the first query for each question (the message past its
+-- 2-octet ID) is dropped: every lookup loses its first try.
 local socket = require "socket"
 local port, up_port, rtt = assert(tonumber(arg[1])), assert(tonumber(arg[2])), assert(tonumber(arg[3]))
 local half = rtt / 2000
+local drop_first, seen = arg[5] == "drop_first", {}
 
 local listen = assert(socket.udp())
 assert(listen:setsockname("127.0.0.1", port))
@@ -45,7 +48,12 @@ while true do
           upstream_of[key], client_of[up] = up, { ip, from }
           watch[#watch + 1] = up
         end
-        push(function() up:send(data) end)
+        local question = data:sub(3)
+        if drop_first and not seen[question] then
+          seen[question] = true -- lost on the way
+        else
+          push(function() up:send(data) end)
+        end
       end
     else
       local c = client_of[s]

@@ -71,17 +71,20 @@
 #define PROBE_DELAY_FIRST 1.0 /* seconds a failed server is skipped, doubling per failed probe */
 #define PROBE_DELAY_MAX 30.0
 #define DOWN_AFTER 1 /* failures that make a server down (when it has not answered lately) */
+#define RTO_MIN 0.25 /* seconds: the shortest try but the last (try_timeout) */
 /* The wire window (see the top of this file): starts at WINDOW_START, never
  * below WINDOW_MIN, never above max_inflight. QUEUE_LOW / QUEUE_HIGH bound
  * the queries it lets wait in the server's queue (a knotd with the default
  * 208 KB socket buffer holds about 200). BASE_PERIOD: seconds the base round
- * trip (the quickest round) is remembered, in two halves. */
+ * trip (the quickest round) is remembered, in two halves. The queue
+ * bounds were 32-96 at first: behind a 20 ms proxy the window then stalled
+ * at 250-450 on jitter alone. */
 #define WINDOW_START 64.0
 #define WINDOW_MIN 16.0
-#define QUEUE_LOW 32.0
-#define QUEUE_HIGH 96.0
-#define QUEUE_TARGET 64.0
-#define WINDOW_GROWTH 0.25     /* per answer while growing: x1.25 per round trip */
+#define QUEUE_LOW 64.0
+#define QUEUE_HIGH 160.0
+#define QUEUE_TARGET 112.0
+#define WINDOW_GROWTH 0.25     /* per answer while growing fast: x1.25 per round trip */
 #define ROUND_MIN_ANSWERS 16.0 /* a round of round trips has at least this many answers, or a window */
 #define BASE_PERIOD 10.0
 #define RECEIVE_BUFFER (4 << 20) /* bytes asked for each UDP socket (the kernel caps it at net.core.rmem_max) */
@@ -90,10 +93,11 @@ typedef struct server {
   char spec[80]; /* the c-ares form, "ip:port" or "[v6]:port" */
   char host[64];
   int port;
-  int failures;       /* 0: healthy */
-  double down_until;  /* skipped until then, unless nothing else is left */
-  int probing;        /* a probe query is out */
-  double last_answer; /* when it last answered anything (0: never) */
+  int failures;        /* 0: healthy */
+  double down_until;   /* skipped until then, unless nothing else is left */
+  int probing;         /* a probe query is out */
+  double last_answer;  /* when it last answered anything (0: never) */
+  double srtt, rttvar; /* its round trips (RFC 6298's estimators; 0: none yet), for try_timeout */
 } server;
 
 struct query;
@@ -501,7 +505,7 @@ int mxr_resolver_server(const mxr_resolver *r, size_t i, const char **host, int 
  * of 5 % of the window.
  *
  * Fewer than QUEUE_LOW while the window is full and more queries wait: it
- * grows, by WINDOW_GROWTH per answer (x1.125 per round trip) until the
+ * grows, by WINDOW_GROWTH per answer (x1.25 per round trip) until the
  * first queue or loss (ssthresh, as in TCP's slow start), then by
  * QUEUE_LOW / 2 per round trip. More than QUEUE_HIGH: it shrinks by the
  * excess over QUEUE_TARGET within a round trip. So it settles near the
@@ -626,7 +630,17 @@ static void server_outcome(mxr_resolver *r, query *q, int error, double now) {
     s->probing = 0;
     s->down_until = 0;
     s->last_answer = now;
-    if (!q->probe) wire_sample(r, now - q->sent, now);
+    if (!q->probe) {
+      double rtt = now - q->sent;
+      if (s->srtt <= 0) { /* RFC 6298, 2.2 and 2.3 */
+        s->srtt = rtt;
+        s->rttvar = rtt / 2;
+      } else {
+        s->rttvar += ((s->srtt > rtt ? s->srtt - rtt : rtt - s->srtt) - s->rttvar) / 4;
+        s->srtt += (rtt - s->srtt) / 8;
+      }
+      wire_sample(r, rtt, now);
+    }
   } else if (s->failures == 0 && s->last_answer > 0 && now - s->last_answer < 2 * r->timeout + 1) {
     /* a server that answered a moment ago lost a packet: not down (it gets
      * the retry, see pick_server); one that stays silent is down soon */
@@ -677,6 +691,42 @@ static void complete(mxr_resolver *r, query *q) {
   free(q);
 }
 
+/* How long q's attempt, just counted in q->used, may take. The last try of a
+ * query gets the whole timeout. An earlier one, to a server whose round
+ * trips are known, ends sooner, at RFC 6298's retransmission timeout
+ * (srtt + 4 x rttvar, at least RTO_MIN): a packet lost behind a server 20 ms
+ * away then costs a quarter of a second, not the whole timeout, and a bulk
+ * run does not wait a second for its last few names. An answer that comes
+ * later than that is most often lost, and the last try still waits for a
+ * slow one. */
+static double try_timeout(const mxr_resolver *r, const query *q) {
+  const server *s = &r->servers[q->server];
+  double rto;
+  if (r->transport != MXR_TRANSPORT_CARES || s->srtt <= 0 || !tries_left(r, q)) return r->timeout;
+  rto = s->srtt + 4 * s->rttvar;
+  if (rto < RTO_MIN) rto = RTO_MIN;
+  return rto < r->timeout ? rto : r->timeout;
+}
+
+/* Puts q on the wire list, which is in order of deadline (try_timeout gives
+ * attempts different ones; most go last). */
+static void wire_insert(mxr_resolver *r, query *q) {
+  query *after = r->wire.tail;
+  while (after && after->deadline > q->deadline) after = after->prev;
+  if (!after) {
+    list_prepend(&r->wire, q);
+    return;
+  }
+  q->prev = after;
+  q->next = after->next;
+  if (after->next)
+    after->next->prev = q;
+  else
+    r->wire.tail = q;
+  after->next = q;
+  r->wire.n++;
+}
+
 /* A random 16-bit query ID, from a pool refilled from the system's source. */
 static unsigned next_id(mxr_resolver *r) {
   unsigned id;
@@ -693,10 +743,10 @@ static unsigned next_id(mxr_resolver *r) {
  * q after the c-ares call: c-ares may call back at once and q move on. */
 static void send_attempt(mxr_resolver *r, query *q, double now) {
   q->sent = now;
-  q->deadline = now + r->timeout + (r->transport == MXR_TRANSPORT_EXTERNAL ? EXTERNAL_GRACE : 0);
   q->used[q->server]++;
+  q->deadline = now + try_timeout(r, q) + (r->transport == MXR_TRANSPORT_EXTERNAL ? EXTERNAL_GRACE : 0);
   q->on_wire = 1;
-  list_append(&r->wire, q);
+  wire_insert(r, q);
   if (r->transport == MXR_TRANSPORT_EXTERNAL) {
     q->attempt_id = ++r->next_attempt;
     outbox_append(r, q);
