@@ -145,6 +145,40 @@ describe("r:lookup_many", function()
     assert.equals(5 + codes.cancelled, seen)
   end)
 
+  it("gives each name back as the source gave it, and the same answers as r:mx one by one", function()
+    local names = { "OK.Verify.Test.", "ok.verify.test", "nosuch.verify.test", "Single.VERIFY.test", "bad..name" }
+    local out = collect(names, { duplicates = "repeat" })
+    assert.equals(#names, #out)
+    local t = by_name(out)
+    for _, name in ipairs(names) do
+      local x = assert(t[name], name)
+      local one, err, code = r:mx(name)
+      assert.equals(code, x.code)
+      if one then
+        assert.equals(one.domain, x.res.domain)
+        assert.equals(one.status, x.res.status)
+        assert.same(one.records, x.res.records)
+      else
+        assert.is_false(x.res)
+        assert.equals(err, x.err)
+      end
+    end
+    assert.equals("ok.verify.test", t["OK.Verify.Test."].res.domain)
+    -- a file: the trimmed line is the name; a long line and one with a NUL byte are bad names
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write("  Single.VERIFY.test\t\r\n", ("a"):rep(5000), ".test\n", "nul\0.verify.test\n", "ok.verify.test")
+    f:close()
+    f = assert(io.open(path))
+    t = by_name(collect(f))
+    f:close()
+    os.remove(path)
+    assert.equals("ok", t["Single.VERIFY.test"].res.status)
+    assert.equals("badname", t[("a"):rep(5000) .. ".test"].code)
+    assert.equals("badname", t["nul\0.verify.test"].code)
+    assert.equals("ok", t["ok.verify.test"].res.status) -- the last line, without a line feed
+  end)
+
   it("kind = \"txt\", \"a\" and \"aaaa\" run the plain lookups", function()
     local t = by_name(collect({ "implicit.verify.test", "parked.verify.test" }, { kind = "txt" }))
     assert.equals("v=spf1 a ~all", t["implicit.verify.test"].res.records[1])

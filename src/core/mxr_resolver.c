@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,14 @@ typedef struct sock {
   size_t server; /* which channel owns it */
 } sock;
 
+/* A sink's completions (see mxr_resolver_sink_open). */
+typedef struct sinkq {
+  mxr_completion *head, *tail;
+  size_t n;    /* queued */
+  size_t refs; /* submitted and not yet completed */
+  int open;
+} sinkq;
+
 typedef struct chan {
   mxr_resolver *r;
   size_t index;
@@ -135,6 +144,8 @@ struct mxr_resolver {
   uint64_t next_attempt;
   mxr_completion *done, *done_tail;
   size_t queued;
+  sinkq *sinks; /* [1..nsinks]; [0] unused */
+  int nsinks;
   sock *socks;
   size_t nsocks, capsocks;
   int epfd;       /* an epoll descriptor over the sockets (mxr_resolver_pollfd), or -1 */
@@ -378,6 +389,21 @@ static void outbox_append(mxr_resolver *r, query *q) {
 
 static void enqueue(mxr_resolver *r, mxr_completion *c) {
   c->next = NULL;
+  if (c->sink > 0) {
+    sinkq *k = &r->sinks[c->sink];
+    k->refs--;
+    if (!k->open) {
+      mxr_completion_free(c);
+      return;
+    }
+    if (k->tail)
+      k->tail->next = c;
+    else
+      k->head = c;
+    k->tail = c;
+    k->n++;
+    return;
+  }
   if (r->done_tail)
     r->done_tail->next = c;
   else
@@ -415,7 +441,63 @@ mxr_completion *mxr_resolver_take(mxr_resolver *r, uint64_t token) {
 void mxr_completion_free(mxr_completion *c) {
   if (!c) return;
   mxr_answer_free(&c->answer);
+  free(c->label);
   free(c);
+}
+
+/* ---- sinks ------------------------------------------------------------------ */
+
+int mxr_resolver_sink_open(mxr_resolver *r) {
+  int i;
+  for (i = 1; i <= r->nsinks; i++)
+    if (!r->sinks[i].open && r->sinks[i].refs == 0) break;
+  if (i > r->nsinks) {
+    sinkq *ns = realloc(r->sinks, (size_t)(r->nsinks + 2) * sizeof *ns);
+    if (!ns) return -1;
+    r->sinks = ns;
+    i = ++r->nsinks;
+  }
+  memset(&r->sinks[i], 0, sizeof r->sinks[i]);
+  r->sinks[i].open = 1;
+  return i;
+}
+
+static sinkq *sink_of(const mxr_resolver *r, int sink) {
+  return (sink > 0 && sink <= r->nsinks && r->sinks[sink].open) ? &r->sinks[sink] : NULL;
+}
+
+void mxr_resolver_sink_close(mxr_resolver *r, int sink) {
+  sinkq *k = sink_of(r, sink);
+  mxr_completion *c;
+  if (!k) return;
+  k->open = 0;
+  while ((c = k->head)) {
+    k->head = c->next;
+    mxr_completion_free(c);
+  }
+  k->tail = NULL;
+  k->n = 0;
+}
+
+mxr_completion *mxr_resolver_sink_next(mxr_resolver *r, int sink) {
+  sinkq *k = sink_of(r, sink);
+  mxr_completion *c = k ? k->head : NULL;
+  if (!c) return NULL;
+  k->head = c->next;
+  if (!k->head) k->tail = NULL;
+  k->n--;
+  c->next = NULL;
+  return c;
+}
+
+size_t mxr_resolver_sink_queued(const mxr_resolver *r, int sink) {
+  const sinkq *k = sink_of(r, sink);
+  return k ? k->n : 0;
+}
+
+size_t mxr_resolver_sink_pending(const mxr_resolver *r, int sink) {
+  const sinkq *k = sink_of(r, sink);
+  return k ? k->refs : 0;
 }
 
 size_t mxr_resolver_pending(const mxr_resolver *r) { return r->wire.n + r->waiting.n; }
@@ -909,10 +991,13 @@ void mxr_resolver_cancel(mxr_resolver *r) {
 
 void mxr_resolver_free(mxr_resolver *r) {
   mxr_completion *c;
+  int i;
   if (!r) return;
   mxr_resolver_cancel(r);
   free_channels(r);
   while ((c = mxr_resolver_next(r))) mxr_completion_free(c);
+  for (i = 1; i <= r->nsinks; i++) mxr_resolver_sink_close(r, i);
+  free(r->sinks);
   free(r->channels);
   free(r->chans);
   free(r->servers);
@@ -930,6 +1015,8 @@ static mxr_completion *new_completion(const char *name, size_t namelen, int qtyp
   c->token = token;
   c->kind = MXR_DONE_ANSWER;
   c->qtype = qtype;
+  c->label = NULL;
+  c->sink = 0;
   if (namelen > MXR_NAME_MAX) namelen = MXR_NAME_MAX;
   memcpy(c->name, name, namelen);
   c->name[namelen] = '\0';
@@ -937,11 +1024,24 @@ static mxr_completion *new_completion(const char *name, size_t namelen, int qtyp
   return c;
 }
 
+/* Puts c into sink (counted as in flight there until it completes). */
+static void route(mxr_resolver *r, mxr_completion *c, int sink) {
+  if (!sink_of(r, sink)) return;
+  c->sink = sink;
+  r->sinks[sink].refs++;
+}
+
 int mxr_resolver_fail(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int error,
                       const char *detail) {
+  return mxr_resolver_fail_to(r, name, namelen, qtype, token, 0, error, detail);
+}
+
+int mxr_resolver_fail_to(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int sink,
+                         int error, const char *detail) {
   mxr_completion *c = new_completion(name, namelen, qtype, token);
   size_t i;
   if (!c) return MXR_E_NOMEM;
+  route(r, c, sink);
   for (i = 0; i < namelen && i < MXR_NAME_MAX; i++) /* the name goes into messages: keep it printable */
     if ((unsigned char)c->name[i] < 0x20 || (unsigned char)c->name[i] >= 0x7f) c->name[i] = '?';
   c->answer.error = error;
@@ -976,14 +1076,30 @@ static void release(mxr_resolver *r) {
 }
 
 int mxr_resolver_submit(mxr_resolver *r, const char *name, int qtype, uint64_t token) {
-  query *q = calloc(1, sizeof *q);
-  mxr_completion *c = new_completion(name, strlen(name), qtype, token);
-  int len;
-  if (!q || !c) {
+  return mxr_resolver_submit_to(r, name, qtype, token, 0, NULL, 0);
+}
+
+int mxr_resolver_submit_to(mxr_resolver *r, const char *name, int qtype, uint64_t token, int sink, const char *label,
+                           size_t labellen) {
+  size_t namelen = strlen(name);
+  query *q = malloc(sizeof *q);
+  mxr_completion *c = new_completion(name, namelen, qtype, token);
+  int len, nomem = !q || !c;
+  if (!nomem && label && (labellen != namelen || memcmp(label, name, namelen) != 0)) {
+    c->label = malloc(labellen + 1);
+    if (c->label) {
+      memcpy(c->label, label, labellen);
+      c->label[labellen] = '\0';
+    }
+    nomem = c->label == NULL;
+  }
+  if (nomem) {
     free(q);
-    free(c);
+    mxr_completion_free(c);
     return MXR_E_NOMEM;
   }
+  memset(q, 0, offsetof(query, pkt)); /* the packet buffer is written by mxr_query_build */
+  route(r, c, sink);
   q->c = c;
   if (r->transport == MXR_TRANSPORT_EXTERNAL) { /* c-ares picks its own IDs; ours must be unguessable */
     unsigned char id[2];

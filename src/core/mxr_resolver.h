@@ -58,6 +58,8 @@ typedef struct mxr_completion {
   int kind;       /* enum mxr_completion_kind */
   int qtype;
   char name[MXR_NAME_MAX + 1];
+  char *label; /* the name as the caller gave it, when it differs (malloc'd), or NULL */
+  int sink;    /* 0: the main queue; else the sink it was submitted to */
   mxr_answer answer;
 } mxr_completion;
 
@@ -77,8 +79,27 @@ void mxr_resolver_free(mxr_resolver *r);
  * an mxr_error when not even a completion could be allocated. */
 int mxr_resolver_submit(mxr_resolver *r, const char *name, int qtype, uint64_t token);
 
+/* Sinks: a caller that consumes many answers itself (lookup_many) opens a
+ * sink and submits to it; those completions are queued apart, never by
+ * mxr_resolver_next/take, and taken with mxr_resolver_sink_next. A closed
+ * sink frees what it holds and what still arrives for it; its number is
+ * reused only once nothing in flight refers to it. */
+int mxr_resolver_sink_open(mxr_resolver *r); /* > 0, or -1 when out of memory */
+void mxr_resolver_sink_close(mxr_resolver *r, int sink);
+mxr_completion *mxr_resolver_sink_next(mxr_resolver *r, int sink);
+size_t mxr_resolver_sink_queued(const mxr_resolver *r, int sink);
+size_t mxr_resolver_sink_pending(const mxr_resolver *r, int sink); /* in flight, not yet completed */
+
+/* As mxr_resolver_submit, into a sink (0: the main queue), keeping label
+ * (the name as given, labellen octets) on the completion when it differs
+ * from name. */
+int mxr_resolver_submit_to(mxr_resolver *r, const char *name, int qtype, uint64_t token, int sink, const char *label,
+                           size_t labellen);
+
 /* Queues a completion that failed before reaching the network (bad name,
  * resolver closing); detail is a static string kept as the answer's detail. */
+int mxr_resolver_fail_to(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int sink,
+                         int error, const char *detail);
 int mxr_resolver_fail(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int error,
                       const char *detail);
 
