@@ -215,7 +215,9 @@ static int e_add_file(lua_State *L) {
   FILE *f = check_file(L, 2);
   lua_Integer n = luaL_checkinteger(L, 3), count = 0;
   int eof = 0;
+  const char *fail = NULL;
   check_usable(L, e);
+  mxr_resolver_hold(e->lr->core); /* the queries leave together */
   while (count < n) {
     ssize_t got = getline(&e->line, &e->linecap, f);
     size_t len;
@@ -223,7 +225,7 @@ static int e_add_file(lua_State *L) {
     if (got < 0) {
       if (ferror(f)) {
         clearerr(f);
-        return luaL_error(L, "lookup_many: reading the file failed");
+        fail = "lookup_many: reading the file failed";
       }
       eof = 1;
       break;
@@ -231,9 +233,14 @@ static int e_add_file(lua_State *L) {
     len = (size_t)got;
     name = trim(e->line, &len);
     if (!name) continue;
-    if (add_name(e, name, len) < 0) return luaL_error(L, "out of memory");
+    if (add_name(e, name, len) < 0) {
+      fail = "out of memory";
+      break;
+    }
     count++;
   }
+  mxr_resolver_flush(e->lr->core);
+  if (fail) return luaL_error(L, "%s", fail);
   lua_pushinteger(L, count);
   lua_pushboolean(L, eof);
   return 2;
@@ -246,21 +253,27 @@ static int e_add_list(lua_State *L) {
   engine *e = check_engine(L);
   lua_Integer i = luaL_checkinteger(L, 3), n = luaL_checkinteger(L, 4), stop = i + n;
   int eof = 0;
+  int nomem = 0;
   luaL_checktype(L, 2, LUA_TTABLE);
   check_usable(L, e);
+  lua_checkstack(L, 2);
+  mxr_resolver_hold(e->lr->core);
   for (; i < stop; i++) {
     size_t len;
     const char *name;
-    lua_rawgeti(L, 2, (int)i);
+    lua_rawgeti(L, 2, (int)i); /* no metamethods: cannot raise */
     if (lua_type(L, -1) != LUA_TSTRING) {
       eof = lua_isnil(L, -1);
       lua_pop(L, 1);
       break;
     }
     name = lua_tolstring(L, -1, &len);
-    if (add_name(e, name, len) < 0) return luaL_error(L, "out of memory");
+    nomem = add_name(e, name, len) < 0;
     lua_pop(L, 1);
+    if (nomem) break;
   }
+  mxr_resolver_flush(e->lr->core);
+  if (nomem) return luaL_error(L, "out of memory");
   lua_pushinteger(L, i);
   lua_pushboolean(L, eof);
   return 2;

@@ -34,6 +34,7 @@
  * come back as bytes for mxr_answer_parse either way. */
 #define _POSIX_C_SOURCE 200809L
 #include "mxr_resolver.h"
+#include "mxr_udp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,6 +153,7 @@ struct mxr_resolver {
   int watched[8]; /* other descriptors in that set (mxr_resolver_watch) */
   size_t nwatched;
   struct pollfd *pfds;
+  mxr_udp *udp; /* the channels' sockets (c-ares transport) */
 };
 
 double mxr_monotonic(void) {
@@ -850,6 +852,7 @@ static int new_channel(mxr_resolver *r, size_t index, const char *spec, char *er
     return -1;
   }
   r->nchannels = index + 1;
+  if (r->udp) mxr_udp_attach(r->udp, r->channels[index]);
   if (spec && (rc = ares_set_servers_ports_csv(r->channels[index], spec)) != ARES_SUCCESS) {
     snprintf(err, errlen, "c-ares rejected the server '%s': %s", spec, ares_strerror(rc));
     return -1;
@@ -945,6 +948,7 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
     set_server(&r->servers[r->nservers++], item);
   if (r->transport == MXR_TRANSPORT_CARES) {
+    if (!(r->udp = mxr_udp_new(RECEIVE_BUFFER))) goto nomem;
     r->channels = calloc(r->nservers, sizeof *r->channels);
     r->chans = calloc(r->nservers, sizeof *r->chans);
     if (!r->channels || !r->chans) goto nomem;
@@ -961,6 +965,7 @@ fail:
   free(list);
   if (r) {
     free_channels(r);
+    mxr_udp_free(r->udp);
     free(r->channels);
     free(r->chans);
     free(r->servers);
@@ -995,6 +1000,7 @@ void mxr_resolver_free(mxr_resolver *r) {
   if (!r) return;
   mxr_resolver_cancel(r);
   free_channels(r);
+  mxr_udp_free(r->udp); /* after the channels, which close their sockets through it */
   while ((c = mxr_resolver_next(r))) mxr_completion_free(c);
   for (i = 1; i <= r->nsinks; i++) mxr_resolver_sink_close(r, i);
   free(r->sinks);
@@ -1144,6 +1150,26 @@ int mxr_resolver_timeout_ms(mxr_resolver *r) {
   return (int)(wait * 1000.0) + 1; /* round up: waking early only spins */
 }
 
+/* Holding: queries sent meanwhile leave together at the flush. */
+void mxr_resolver_hold(mxr_resolver *r) {
+  if (r->udp) mxr_udp_hold(r->udp);
+}
+
+void mxr_resolver_flush(mxr_resolver *r) {
+  int fd;
+  if (!r->udp) return;
+  mxr_udp_flush(r->udp);
+  /* a held query whose send failed at once (a refused port): its socket
+   * reports it to c-ares on the read it makes now, as a write made at once
+   * would have */
+  while ((fd = mxr_udp_failed(r->udp)) >= 0) {
+    size_t j;
+    for (j = 0; j < r->nsocks && r->socks[j].fd != fd; j++) {
+    }
+    if (j < r->nsocks) ares_process_fd(r->channels[r->socks[j].server], fd, ARES_SOCKET_BAD);
+  }
+}
+
 size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
   size_t i, n = r->nsocks;
   int next = mxr_resolver_timeout_ms(r);
@@ -1158,6 +1184,7 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
   }
   if (n || wait_ms) {
     int ready = poll(n ? r->pfds : NULL, (nfds_t)n, wait_ms);
+    mxr_resolver_hold(r); /* what the answers let go out leaves in one batch per socket */
     /* c-ares may open and close sockets from here on (sock_state changes
      * r->socks), so the channel of each ready fd is looked up afresh. */
     for (i = 0; ready > 0 && i < n; i++) {
@@ -1178,8 +1205,10 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
    * run its timeouts so that it frees them; nothing to do on channels without */
   for (i = 0; i < r->nchannels; i++)
     if (r->chans[i].detached) ares_process_fd(r->channels[i], ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  if (!(n || wait_ms)) mxr_resolver_hold(r);
   expire(r);
   release(r);
+  mxr_resolver_flush(r);
   return r->queued;
 }
 

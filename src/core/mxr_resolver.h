@@ -36,7 +36,7 @@ typedef struct mxr_resolver mxr_resolver;
 #define MXR_DEFAULT_TIMEOUT_MS 2000
 #define MXR_DEFAULT_TRIES 2
 #define MXR_DEFAULT_MAX_INFLIGHT 500 /* queries on the wire at once */
-#define MXR_SEND_BURST 100           /* queries sent between two reads of the sockets */
+#define MXR_SEND_BURST 50            /* queries sent between two reads of the sockets */
 #define MXR_MAX_SERVERS 32
 
 enum mxr_transport { MXR_TRANSPORT_CARES = 0, MXR_TRANSPORT_EXTERNAL = 1 };
@@ -70,6 +70,12 @@ int mxr_server_parse(const char *s, size_t len, char *out, size_t outlen, const 
 
 /* Returns 0, or -1 with a message in err. */
 int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size_t errlen);
+
+/* Between hold and flush (they nest), queries sent leave together at the
+ * flush, one system call per socket (see mxr_udp.h); for a caller that
+ * submits many at once. mxr_resolver_process holds around its own round. */
+void mxr_resolver_hold(mxr_resolver *r);
+void mxr_resolver_flush(mxr_resolver *r);
 
 /* Cancels what is in flight and frees everything, queued completions too. */
 void mxr_resolver_free(mxr_resolver *r);
