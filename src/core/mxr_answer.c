@@ -171,6 +171,12 @@ static int name_equals(const unsigned char *msg, size_t len, size_t pos, const c
   }
 }
 
+/* Is the name at msg+pos a pointer to the question's name (offset 12)? The
+ * common owner of answer records; the question was checked to be qname. */
+static int is_question(const unsigned char *msg, size_t len, size_t pos) {
+  return pos + 1 < len && msg[pos] == 0xC0 && msg[pos + 1] == HDR_LEN;
+}
+
 static char hexdigit(unsigned v) { return "0123456789abcdef"[v & 15]; }
 
 /* Fills rec from one RR of the asked type; returns an mxr_error. */
@@ -416,9 +422,9 @@ int mxr_answer_parse(const unsigned char *msg, size_t len, const char *qname, in
     size_t at = pos;
     if (read_rr(msg, len, &pos, &r) < 0) {
       err = MXR_E_BADRESP;
-    } else if (r.type == qtype &&
-               (name_equals(msg, len, at, qname) || (ans->cname && (name_equals(msg, len, at, ans->cname) ||
-                                                                    on_chain(msg, len, an, ancount, at, qname))))) {
+    } else if (r.type == qtype && (is_question(msg, len, at) || name_equals(msg, len, at, qname) ||
+                                   (ans->cname && (name_equals(msg, len, at, ans->cname) ||
+                                                   on_chain(msg, len, an, ancount, at, qname))))) {
       err = take_record(msg, &r, qtype, &ans->records[n]);
       if (!err) n++;
     }
