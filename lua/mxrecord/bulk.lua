@@ -122,10 +122,19 @@ Batch.__index = Batch
 local PLAIN = { mx = true, txt = true, a = true, aaaa = true }
 local plain_many
 
+-- Whether the resolver's cache has a second level (cache = { l2 = ... }):
+-- then profiles go through the cache (shared with other workers), not the engine.
+local function has_l2(r)
+  local opt = r:_state().cache_option
+  return type(opt) == "table" and opt.l2 ~= nil
+end
+
 function M.lookup_many(r, source, opts)
   local next_name, total = reader(source)
   opts = check_opts(opts)
-  if PLAIN[opts.kind] then return plain_many(r, source, next_name, total, opts) end
+  if PLAIN[opts.kind] or (opts.kind == "profile" and not has_l2(r)) then
+    return plain_many(r, source, next_name, total, opts)
+  end
   r:pending() -- raises if the resolver is closed
   local kind, window, on_progress = opts.kind, opts.concurrency or M.START_WINDOW, opts.on_progress
   local adaptive = opts.concurrency == nil
@@ -274,10 +283,57 @@ end
 -- engine (src/binding/lua_bulk.c: reading a file or list, normalising,
 -- the duplicate check, submitting, the answers), not a Lua callback per
 -- query. Same loop, options and batch object as above.
+-- kind = "profile": the engine asks each name's first round of lookups
+-- (profile.lua's BASIC: MX, TXT, DMARC) and, when profile.lua says the
+-- answer needs more, the second (EXTRA) for the same name; profile.lua builds
+-- the profile from them, as r:profile does (without the resolver's cache).
+local function plans_of(list)
+  local t = {}
+  for _, q in ipairs(list) do
+    t[#t + 1] = q[2]
+    t[#t + 1] = q[3]
+  end
+  return t
+end
+
 plain_many = function(r, source, next_name, total, opts)
   r:pending() -- raises if the resolver is closed
-  local e = r:_engine(opts.kind, opts.duplicates)
-  local e_take, e_load = e.take, e.load
+  local e_take, e_load
+  local e, next_result
+  if opts.kind == "profile" then
+    local P = require "mxrecord.profile"
+    local build, needs_more, BASIC, EXTRA, FULL = P._build, P._needs_more, P._BASIC, P._EXTRA, P._FULL
+    local k1, k2, k3, x1, x2, x3 = BASIC[1][1], BASIC[2][1], BASIC[3][1], EXTRA[1][1], EXTRA[2][1], EXTRA[3][1]
+    e = r:_engine({ plans_of(BASIC), plans_of(EXTRA) }, opts.duplicates)
+    e_take, e_load = e.take, e.load
+    local second = {} -- [id] = { got, name }: names waiting for their second round
+    next_result = function(e)
+      while true do
+        local id, plan, name, r1, m1, c1, q1, r2, m2, c2, q2, r3, m3, c3, q3 = e_take(e)
+        if id == nil then return nil end
+        if id == 0 then return false, m1, c1, name end
+        if plan == 1 then
+          local got = { [k1] = { r1, m1, c1, q1 }, [k2] = { r2, m2, c2, q2 }, [k3] = { r3, m3, c3, q3 } }
+          local p, msg, code = build(name, got, BASIC)
+          if not needs_more(p) or not pcall(r.pending, r) or not e:add(q1, 2, id) then
+            return p or false, msg, code, name
+          end
+          second[id] = { got, name }
+        else
+          local s = second[id]
+          second[id] = nil
+          local got = s[1]
+          got[x1], got[x2], got[x3] = { r1, m1, c1, q1 }, { r2, m2, c2, q2 }, { r3, m3, c3, q3 }
+          local p, msg, code = build(s[2], got, FULL)
+          return p or false, msg, code, s[2]
+        end
+      end
+    end
+  else
+    e = r:_engine(opts.kind, opts.duplicates)
+    e_take, e_load = e.take, e.load
+    next_result = e_take
+  end
   local window, on_progress = opts.concurrency or M.START_WINDOW, opts.on_progress
   local adaptive = opts.concurrency == nil
   local src = io.type(source) == "file" and "file" or type(source)
@@ -378,7 +434,7 @@ plain_many = function(r, source, next_name, total, opts)
         odd_res[odd_head], odd_name[odd_head] = nil, nil
         odd_head = odd_head + 1
       else
-        res, err, code, name = e_take(e)
+        res, err, code, name = next_result(e)
       end
       if res ~= nil then
         done = done + 1

@@ -113,6 +113,9 @@ local function build(domain, got, plan)
   return p
 end
 
+-- For lookup_many's engine (bulk.lua), which asks the same lookups itself.
+M._build, M._needs_more, M._BASIC, M._EXTRA, M._FULL = build, needs_more, BASIC, EXTRA, FULL
+
 -- Asks the lookups of `plan` together, filling got; done() after the last.
 local function ask(r, name, plan, got, done)
   local left = #plan
