@@ -39,7 +39,7 @@ function M.first_spf(txt)
       found = s
     end
   end
-  if found and not core.spf_parse(found) then return nil, "spf_invalid" end
+  if found and not core.spf_valid(found) then return nil, "spf_invalid" end
   return found
 end
 local first_spf = M.first_spf

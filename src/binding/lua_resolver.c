@@ -440,6 +440,13 @@ static int r_class(lua_State *L) {
   return 0;
 }
 
+/* r:_submitted() -> DNS queries submitted so far (for benchmarks) */
+static int r_submitted(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  lua_pushnumber(L, lr->core ? (lua_Number)mxr_resolver_submitted(lr->core) : 0);
+  return 1;
+}
+
 /* r:_engine(qtype, duplicates) -> engine: lookup_many's (lua_bulk.c) */
 static int r_engine(lua_State *L) { return mxr_lua_engine_new(L, check_live(L)); }
 
@@ -707,6 +714,7 @@ static const luaL_Reg methods[] = {
     {"_class", r_class},
     {"_watch", r_watch},
     {"_engine", r_engine},
+    {"_submitted", r_submitted},
     {NULL, NULL},
 };
 

@@ -146,6 +146,7 @@ struct mxr_resolver {
   mxr_completion *done, *done_tail;
   size_t queued;
   sinkq *sinks; /* [1..nsinks]; [0] unused */
+  uint64_t submitted; /* queries submitted so far (bench/bulk_bench.lua counts DNS queries with it) */
   int nsinks;
   sock *socks;
   size_t nsocks, capsocks;
@@ -503,6 +504,7 @@ size_t mxr_resolver_sink_pending(const mxr_resolver *r, int sink) {
 }
 
 size_t mxr_resolver_pending(const mxr_resolver *r) { return r->wire.n + r->waiting.n; }
+uint64_t mxr_resolver_submitted(const mxr_resolver *r) { return r->submitted; }
 size_t mxr_resolver_queued(const mxr_resolver *r) { return r->queued; }
 
 int mxr_resolver_inflight(const mxr_resolver *r, uint64_t token) {
@@ -1105,6 +1107,7 @@ int mxr_resolver_submit_to(mxr_resolver *r, const char *name, int qtype, uint64_
     return MXR_E_NOMEM;
   }
   memset(q, 0, offsetof(query, pkt)); /* the packet buffer is written by mxr_query_build */
+  r->submitted++;
   route(r, c, sink);
   q->c = c;
   if (r->transport == MXR_TRANSPORT_EXTERNAL) { /* c-ares picks its own IDs; ours must be unguessable */
