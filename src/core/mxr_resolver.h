@@ -127,8 +127,8 @@ mxr_completion *mxr_resolver_take(mxr_resolver *r, uint64_t token); /* that quer
 void mxr_completion_free(mxr_completion *c);
 
 size_t mxr_resolver_pending(const mxr_resolver *r);               /* queries in flight or waiting for the wire */
-size_t mxr_resolver_queued(const mxr_resolver *r);
-uint64_t mxr_resolver_submitted(const mxr_resolver *r); /* queries submitted since the start */                /* completions not yet taken */
+size_t mxr_resolver_queued(const mxr_resolver *r);                /* completions not yet taken */
+uint64_t mxr_resolver_submitted(const mxr_resolver *r);           /* queries submitted since the start */
 int mxr_resolver_inflight(const mxr_resolver *r, uint64_t token); /* that query is not yet completed */
 
 /* Sockets c-ares wants watched: fds[i] with events[i] a mask of
