@@ -19,6 +19,8 @@
  *   r:_step() -> n                     waits for the next completion or deadline, runs due callbacks
  *                                      (errors kept for the next poll()/run()/close())
  *   r:_state() -> table                a per-resolver table for the Lua layers (cache, host)
+ *   r:_engine(qtype | plans, dups)     lookup_many's engine (src/binding/lua_bulk.c)
+ *   r:_submitted() -> n                DNS queries submitted so far (the benchmarks count with it)
  * and for hosts that carry packets themselves (transport = "external"):
  *   r:_outgoing([token]) -> attempt, host, port, packet, id, timeout | nil
  *   r:_feed(attempt, bytes | nil, code) -> true | false, "gone" | "wrongid"
@@ -660,7 +662,7 @@ static int r_tostring(lua_State *L) {
 /* The C memory behind each server's channel (c-ares buffers, sockets): the
  * GC does not see it, so a program that makes many resolvers and drops them
  * is told through a collector step of about that size. */
-#define C_KB_PER_SERVER 73
+#define C_KB_PER_SERVER 169 /* c-ares' buffers (73) and the datagram batches (96, src/core/mxr_udp.c) */
 
 static int m_resolver(lua_State *L) {
   mxr_options opt;
