@@ -51,16 +51,14 @@ static int push_keys(lua_State *L) {
   return lua_gettop(L);
 }
 
-/* t[keys[k]] = the value on top (popped); t is just below it. */
-static void set_key(lua_State *L, int keys, int k) {
-  lua_rawgeti(L, keys, k);
-  lua_insert(L, -2);
-  lua_rawset(L, -3);
-}
+/* The key is pushed before its value (no stack rotation), then
+ * lua_rawset(L, -3) stores the pair in the table below them. */
+#define KEY(k) lua_rawgeti(L, keys, (k))
 
 static void set_int(lua_State *L, int keys, int k, lua_Integer v) {
+  KEY(k);
   lua_pushinteger(L, v);
-  set_key(L, keys, k);
+  lua_rawset(L, -3);
 }
 
 int mxr_lua_check_qtype(lua_State *L, int idx) {
@@ -81,19 +79,24 @@ int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_ans
   }
   keys = push_keys(L);
   lua_createtable(L, 0, 6);
+  KEY(K_DOMAIN);
   lua_pushstring(L, name);
-  set_key(L, keys, K_DOMAIN);
+  lua_rawset(L, -3);
+  KEY(K_STATUS);
   lua_rawgeti(L, keys, K_STATUS0 + (a->status >= 0 && a->status < 8 ? a->status : 7));
-  set_key(L, keys, K_STATUS);
+  lua_rawset(L, -3);
   set_int(L, keys, K_TTL, (lua_Integer)a->ttl);
   if (a->cname) {
+    KEY(K_CNAME);
     lua_pushstring(L, a->cname);
-    set_key(L, keys, K_CNAME);
+    lua_rawset(L, -3);
   }
   if (a->secure) {
+    KEY(K_SECURE);
     lua_pushboolean(L, 1);
-    set_key(L, keys, K_SECURE);
+    lua_rawset(L, -3);
   }
+  KEY(K_RECORDS);
   lua_createtable(L, (int)a->count, 0);
   for (i = 0; i < a->count; i++) {
     const mxr_record *rec = &a->records[i];
@@ -101,27 +104,26 @@ int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_ans
       lua_pushlstring(L, rec->text, rec->len);
     } else {
       lua_createtable(L, 0, 3);
-      lua_pushlstring(L, rec->text, rec->len);
       switch (qtype) {
-        case MXR_T_MX:
-          set_key(L, keys, K_EXCHANGE);
-          set_int(L, keys, K_PREFERENCE, rec->pref);
-          break;
+        case MXR_T_MX: KEY(K_EXCHANGE); break;
         case MXR_T_A:
-        case MXR_T_AAAA: set_key(L, keys, K_ADDRESS); break;
-        case MXR_T_TLSA:
-          set_key(L, keys, K_DATA);
-          set_int(L, keys, K_USAGE, rec->tlsa[0]);
-          set_int(L, keys, K_SELECTOR, rec->tlsa[1]);
-          set_int(L, keys, K_MTYPE, rec->tlsa[2]);
-          break;
-        default: set_key(L, keys, K_TARGET); /* PTR, NS, CNAME */
+        case MXR_T_AAAA: KEY(K_ADDRESS); break;
+        case MXR_T_TLSA: KEY(K_DATA); break;
+        default: KEY(K_TARGET); /* PTR, NS, CNAME */
+      }
+      lua_pushlstring(L, rec->text, rec->len);
+      lua_rawset(L, -3);
+      if (qtype == MXR_T_MX) set_int(L, keys, K_PREFERENCE, rec->pref);
+      if (qtype == MXR_T_TLSA) {
+        set_int(L, keys, K_USAGE, rec->tlsa[0]);
+        set_int(L, keys, K_SELECTOR, rec->tlsa[1]);
+        set_int(L, keys, K_MTYPE, rec->tlsa[2]);
       }
       set_int(L, keys, K_TTL, (lua_Integer)rec->ttl);
     }
     lua_rawseti(L, -2, (int)i + 1);
   }
-  set_key(L, keys, K_RECORDS);
+  lua_rawset(L, -3); /* records */
   lua_remove(L, keys);
   return 1;
 }
