@@ -81,6 +81,14 @@ local function first_host(mx)
   return best
 end
 
+-- signals.txt by the lower-case first byte of their token, with the token lower-cased
+local TXT_BY_FIRST = {}
+for _, e in ipairs(signals.txt) do
+  local k = e[1]:lower():byte(1)
+  TXT_BY_FIRST[k] = TXT_BY_FIRST[k] or {}
+  table.insert(TXT_BY_FIRST[k], { e[1]:lower(), e })
+end
+
 local function collect(opts)
   local found = {} -- { {id=, weight=, tie_only=, evidence=} }
   local function add(id, weight, ev, tie_only)
@@ -123,10 +131,13 @@ local function collect(opts)
   end
   if opts.txt ~= nil then
     for _, t in ipairs(txt_records(opts.txt)) do
-      if type(t) == "string" then
-        local lt = t:lower()
-        for _, e in ipairs(signals.txt) do
-          if lt:sub(1, #e[1]) == e[1]:lower() then
+      -- only the tokens that start with a signal's first letter are looked at (an SPF record never is)
+      local b = type(t) == "string" and t:byte(1)
+      local cands = b and TXT_BY_FIRST[(b >= 65 and b <= 90) and b + 32 or b]
+      if cands then
+        for _, c in ipairs(cands) do
+          local e = c[2]
+          if t:sub(1, #c[1]):lower() == c[1] then
             add(e[2], e.weight, { source = "txt", token = t, rule = e[1], id = e[2], weight = e.weight }, e.tie_only)
             break
           end

@@ -165,9 +165,10 @@ function M.detect(txt, dmarc, senders)
     out[#out + 1] = e
   end
   for _, s in ipairs(records(txt)) do
-    if type(s) == "string" and #s > 0 then
+    local cands = type(s) == "string" and #s > 0 and by_first[s:sub(1, 1):lower()]
+    if cands then -- most records (SPF, DMARC) start with no token's letter: nothing to lower
       local ls = s:lower()
-      for _, cand in ipairs(by_first[ls:sub(1, 1)] or {}) do
+      for _, cand in ipairs(cands) do
         if ls:sub(1, #cand[1]) == cand[1] then
           local t = cand[2]
           add(t[2], t[3], t[4], { source = "txt", token = s, rule = t[1] })
