@@ -89,17 +89,19 @@ for _, e in ipairs(signals.txt) do
   table.insert(TXT_BY_FIRST[k], { e[1]:lower(), e })
 end
 
+-- (no closure per call: LuaJIT does not compile their creation)
+local function add_found(found, id, weight, ev, tie_only)
+  if index[id] then found[#found + 1] = { id = id, weight = weight, evidence = ev, tie_only = tie_only } end
+end
+
 local function collect(opts)
   local found = {} -- { {id=, weight=, tie_only=, evidence=} }
-  local function add(id, weight, ev, tie_only)
-    if index[id] then found[#found + 1] = { id = id, weight = weight, evidence = ev, tie_only = tie_only } end
-  end
   local ad = cname_of(opts.autodiscover)
   if ad then
     local n = lower_name(ad)
     for _, e in ipairs(signals.autodiscover) do
       if ends_with(n, e[1]) then
-        add(e[2], e.weight, { source = "autodiscover", target = ad, rule = e[1], id = e[2], weight = e.weight })
+        add_found(found, e[2], e.weight, { source = "autodiscover", target = ad, rule = e[1], id = e[2], weight = e.weight })
         break
       end
     end
@@ -126,7 +128,7 @@ local function collect(opts)
           end
         end
       end
-      if hit then add(e.id, e.weight, hit) end
+      if hit then add_found(found, e.id, e.weight, hit) end
     end
   end
   if opts.txt ~= nil then
@@ -138,7 +140,7 @@ local function collect(opts)
         for _, c in ipairs(cands) do
           local e = c[2]
           if t:sub(1, #c[1]):lower() == c[1] then
-            add(e[2], e.weight, { source = "txt", token = t, rule = e[1], id = e[2], weight = e.weight }, e.tie_only)
+            add_found(found, e[2], e.weight, { source = "txt", token = t, rule = e[1], id = e[2], weight = e.weight }, e.tie_only)
             break
           end
         end
@@ -149,7 +151,7 @@ local function collect(opts)
   if target then
     local p = M.classify({ target }, nil, { evidence = false })
     if p.category ~= "unknown" then
-      add(p.id, "weak", { source = "cname", target = target, id = p.id, weight = "weak" })
+      add_found(found, p.id, "weak", { source = "cname", target = target, id = p.id, weight = "weak" })
     end
   end
   return found
