@@ -145,7 +145,7 @@ struct mxr_resolver {
   uint64_t next_attempt;
   mxr_completion *done, *done_tail;
   size_t queued;
-  sinkq *sinks; /* [1..nsinks]; [0] unused */
+  sinkq *sinks;       /* [1..nsinks]; [0] unused */
   uint64_t submitted; /* queries submitted so far (bench/bulk_bench.lua counts DNS queries with it) */
   int nsinks;
   sock *socks;
