@@ -75,6 +75,7 @@ CARES_EXTERN void ares_free_data(void *dataptr);
 CARES_EXTERN const char *ares_strerror(int code);
 struct ares_addr_port_node { struct ares_addr_port_node *next; int family; union { struct in_addr addr4; struct ares_in6_addr addr6; } addr; int udp_port; int tcp_port; };
 typedef CARES_TYPEOF_ARES_SSIZE_T ares_ssize_t;
+typedef enum { ARES_SOCKFUNC_FLAG_NONBLOCKING = 1 << 0 } ares_sockfunc_flags_t;
 typedef enum { ARES_SOCKET_OPT_SENDBUF_SIZE, ARES_SOCKET_OPT_RECVBUF_SIZE, ARES_SOCKET_OPT_BIND_DEVICE,
   ARES_SOCKET_OPT_TCP_FASTOPEN } ares_socket_opt_t;
 struct ares_socket_functions_ex {
