@@ -20,15 +20,17 @@
 #
 # Exit codes: 0 done; 1 a build or spec failed; 2 usage; 3 Debian's archive
 # is unreachable (no network: callers may skip); 4 the tarball's checksum is
-# wrong; 5 core.so did not load c-ares 1.34.5.
+# wrong; 5 core.so did not load c-ares 1.34.5; 6 the archive answered but no
+# longer has the file (Debian's pool drops a superseded upstream version).
+# CARES_URL=... fetches from elsewhere (a mirror, snapshot.debian.org);
 # CARES_TARBALL=/path/to/c-ares_1.34.5.orig.tar.gz uses a copy already fetched
-# (it is checksummed all the same).
+# (both are checksummed all the same). Needs curl, cmake, a C compiler, lua5.4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 VERSION=1.34.5
-URL=http://deb.debian.org/debian/pool/main/c/c-ares/c-ares_${VERSION}.orig.tar.gz
+URL=${CARES_URL:-http://deb.debian.org/debian/pool/main/c/c-ares/c-ares_${VERSION}.orig.tar.gz}
 # The same digest as upstream's https://github.com/c-ares/c-ares/releases/download/v1.34.5/c-ares-1.34.5.tar.gz
 # (Debian's .orig.tar.gz is upstream's release tarball; its .asc is not in the pool).
 SHA256=7d935790e9af081c25c495fd13c2cfcda4792983418e96358ef6e7320ee06346
@@ -50,17 +52,24 @@ fetch() {
   mkdir -p "$top"
   if [ -n "${CARES_TARBALL:-}" ]; then
     cp "$CARES_TARBALL" "$tarball.part"
-  elif [ -f "$tarball" ] && echo "$SHA256  $tarball" | sha256sum -c --quiet - 2>/dev/null; then
+  elif [ -f "$tarball" ] && echo "$SHA256  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
     return 0
   else
     say "fetching $URL"
-    if ! curl -fsSL --connect-timeout 15 --max-time 300 --retry 2 -o "$tarball.part" "$URL"; then
+    local rc=0
+    curl -fsSL --connect-timeout 15 --max-time 300 --retry 2 -o "$tarball.part" "$URL" || rc=$?
+    if [ $rc -eq 22 ]; then # the server answered with an HTTP error: the pool no longer has this version
       rm -f "$tarball.part"
-      say "Debian's archive is unreachable ($URL): c-ares $VERSION not fetched"
+      say "$URL: HTTP error: Debian's pool no longer has c-ares $VERSION; update VERSION and SHA256 here," \
+        "or set CARES_URL (e.g. a snapshot.debian.org address) or CARES_TARBALL"
+      exit 6
+    elif [ $rc -ne 0 ]; then
+      rm -f "$tarball.part"
+      say "Debian's archive is unreachable ($URL, curl exit $rc): c-ares $VERSION not fetched"
       exit 3
     fi
   fi
-  if ! echo "$SHA256  $tarball.part" | sha256sum -c --quiet - 2>/dev/null; then
+  if ! echo "$SHA256  $tarball.part" | sha256sum -c --quiet - >/dev/null 2>&1; then
     say "checksum mismatch for c-ares $VERSION: got $(sha256sum "$tarball.part" | cut -d' ' -f1), want $SHA256"
     rm -f "$tarball.part"
     exit 4
