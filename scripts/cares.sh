@@ -50,6 +50,7 @@ say() { echo "cares.sh: $*" >&2; }
 
 fetch() {
   mkdir -p "$top"
+  [ -f "$prefix/.built-$SHA256" ] && [ -e "$prefix/lib/libcares.so" ] && return 0 # built already from this tarball
   if [ -n "${CARES_TARBALL:-}" ]; then
     cp "$CARES_TARBALL" "$tarball.part"
   elif [ -f "$tarball" ] && echo "$SHA256  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1; then
