@@ -787,7 +787,7 @@ static ares_ssize_t guard_recvfrom(ares_socket_t fd, void *buf, size_t len, int 
     size_t kept;
     if (n <= 0 || !from) return n; /* an error, an empty datagram, or TCP */
     if ((kept = udp_guard(buf, (size_t)n)) > 0) return (ares_ssize_t)kept;
-    *fromlen = size; /* dropped: the next datagram, if any */
+    if (fromlen) *fromlen = size; /* dropped: the next datagram, if any */
   }
 }
 
