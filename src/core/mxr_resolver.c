@@ -57,6 +57,12 @@
 #if ARES_VERSION >= 0x011c00
 #define MXR_ARES_DNSREC 1 /* ares_send_dnsrec + ares_dns_write */
 #endif
+#if ARES_VERSION >= 0x012200
+#define MXR_ARES_UDP_GUARD 1 /* ares_set_socket_functions_ex: see udp_guard() */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 
 #define PACKET_MAX 300        /* 12 + 255 + 4 + 11: the longest query we build */
 #define EXTERNAL_GRACE 0.5    /* the host times out its own attempts; this is our backstop */
@@ -827,6 +833,107 @@ static char *system_servers(ares_channel ch) {
 #endif
 }
 
+#ifdef MXR_ARES_UDP_GUARD
+/* c-ares 1.34 (unlike 1.18) closes a UDP connection on a datagram that it
+ * cannot parse and fails every query on it with ARES_EBADRESP: one bad packet
+ * would fail every lookup in flight to that server (seen: a silent name
+ * reported as badresp at once, next to a 5-octet answer). So its sockets are
+ * the system's, except that no such datagram reaches it. One shorter than a
+ * header, or without a question, is dropped, as 1.18 drops it; any other is
+ * cut to its header and question with QR clear, so that c-ares hands it to
+ * its own query only, and mxr_answer_parse reports that query as badresp, as
+ * it does over 1.18. TCP streams pass as they are. */
+static size_t udp_guard(unsigned char *m, size_t n) {
+  ares_dns_record_t *rec = NULL;
+  size_t end = 12;
+  if (n < 12) return 0;
+  if (ares_dns_parse(m, n, 0, &rec) == ARES_SUCCESS) {
+    ares_dns_record_destroy(rec);
+    return n;
+  }
+  if (m[4] != 0 || m[5] != 1) return 0;
+  while (end < n && m[end] != 0 && (m[end] & 0xC0) == 0) end += 1u + m[end];
+  end += (end < n && (m[end] & 0xC0) == 0xC0) ? 2 : 1; /* a pointer ends the name, as does the root */
+  end += 4;                                            /* type, class */
+  if (end > n) return 0;
+  m[2] &= 0x78; /* keep the opcode; QR, AA, TC, RD clear */
+  m[3] = 0;     /* RA, Z, AD, CD clear, rcode NOERROR (an error rcode would make c-ares retry without EDNS) */
+  memset(m + 6, 0, 6);
+  if (ares_dns_parse(m, end, 0, &rec) != ARES_SUCCESS) return 0;
+  ares_dns_record_destroy(rec);
+  return end;
+}
+
+static ares_ssize_t guard_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags, struct sockaddr *from,
+                                   ares_socklen_t *fromlen, void *ud) {
+  ares_socklen_t size = fromlen ? *fromlen : 0;
+  (void)ud;
+  for (;;) {
+    ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
+    size_t kept;
+    if (n <= 0 || !from) return n; /* an error, an empty datagram, or TCP */
+    if ((kept = udp_guard(buf, (size_t)n)) > 0) return (ares_ssize_t)kept;
+    if (fromlen) *fromlen = size; /* dropped: the next datagram, if any */
+  }
+}
+
+static ares_socket_t guard_socket(int domain, int type, int protocol, void *ud) {
+  int fd = socket(domain, type, protocol), one = 1;
+  (void)ud;
+  if (fd < 0) return ARES_SOCKET_BAD;
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+      (type == SOCK_STREAM && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)) {
+    close(fd);
+    return ARES_SOCKET_BAD;
+  }
+  return fd;
+}
+
+static int guard_close(ares_socket_t fd, void *ud) {
+  (void)ud;
+  return close(fd);
+}
+
+static int guard_setsockopt(ares_socket_t fd, ares_socket_opt_t opt, const void *val, ares_socklen_t len, void *ud) {
+  (void)ud;
+  if (opt == ARES_SOCKET_OPT_SENDBUF_SIZE) return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, val, len);
+  if (opt == ARES_SOCKET_OPT_RECVBUF_SIZE) return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, val, len);
+  errno = ENOSYS; /* c-ares: not supported on purpose (device binding, TCP fast open) */
+  return -1;
+}
+
+static int guard_connect(ares_socket_t fd, const struct sockaddr *to, ares_socklen_t len, unsigned flags, void *ud) {
+  (void)flags;
+  (void)ud;
+  return connect(fd, to, len);
+}
+
+static ares_ssize_t guard_sendto(ares_socket_t fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+                                 ares_socklen_t tolen, void *ud) {
+  (void)ud;
+  return to ? sendto(fd, buf, len, flags, to, tolen) : send(fd, buf, len, flags);
+}
+
+static int guard_getsockname(ares_socket_t fd, struct sockaddr *addr, ares_socklen_t *len, void *ud) {
+  (void)ud;
+  return getsockname(fd, addr, len);
+}
+
+/* NONBLOCKING, as c-ares's own sockets: without it, 1.34 reads one datagram per ares_process_fd */
+static const struct ares_socket_functions_ex guard_functions = {1,
+                                                                ARES_SOCKFUNC_FLAG_NONBLOCKING,
+                                                                guard_socket,
+                                                                guard_close,
+                                                                guard_setsockopt,
+                                                                guard_connect,
+                                                                guard_recvfrom,
+                                                                guard_sendto,
+                                                                guard_getsockname,
+                                                                NULL,
+                                                                NULL,
+                                                                NULL};
+#endif
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static int new_channel(mxr_resolver *r, size_t index, const char *spec, char *err, size_t errlen) {
@@ -854,6 +961,12 @@ static int new_channel(mxr_resolver *r, size_t index, const char *spec, char *er
     return -1;
   }
   r->nchannels = index + 1;
+#ifdef MXR_ARES_UDP_GUARD /* mxr_udp_attach keeps c-ares' own sockets on 1.34: the guard's are these */
+  if ((rc = (int)ares_set_socket_functions_ex(r->channels[index], &guard_functions, NULL)) != ARES_SUCCESS) {
+    snprintf(err, errlen, "c-ares socket functions: %s", ares_strerror(rc));
+    return -1;
+  }
+#endif
   if (r->udp) mxr_udp_attach(r->udp, r->channels[index]);
   if (spec && (rc = ares_set_servers_ports_csv(r->channels[index], spec)) != ARES_SUCCESS) {
     snprintf(err, errlen, "c-ares rejected the server '%s': %s", spec, ares_strerror(rc));
