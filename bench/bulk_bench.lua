@@ -42,7 +42,9 @@ for res, err, code in r:lookup_many(source, { kind = kind, concurrency = conc })
   end
 end
 local secs = clock() - t0
-local queries = names * (kind == "profile" and 2 or 1)
+-- DNS queries: one per name for mx; for profile what it asked (MX, TXT,
+-- DMARC, and the second round's three where it wanted evidence)
+local queries = r:_submitted()
 local rss = ""
 local f = io.open("/proc/self/status")
 if f then
@@ -54,7 +56,7 @@ end
 local fails = {}
 for c, n in pairs(codes) do fails[#fails + 1] = c .. ":" .. n end
 if t_after then
-  rss = rss .. (" rate_after=%.0f"):format((names - n_after) * (kind == "profile" and 2 or 1) / (clock() - t_after))
+  rss = rss .. (" rate_after=%.0f"):format((names - n_after) * queries / math.max(names, 1) / (clock() - t_after))
 end
-print(("kind=%s names=%d answered=%d failed=%d seconds=%.3f rate=%.0f%s%s"):format(kind, names, answered, failed,
-  secs, queries / secs, rss, #fails > 0 and (" failures=" .. table.concat(fails, ",")) or ""))
+print(("kind=%s names=%d queries=%d answered=%d failed=%d seconds=%.3f rate=%.0f%s%s"):format(kind, names, queries,
+  answered, failed, secs, queries / secs, rss, #fails > 0 and (" failures=" .. table.concat(fails, ",")) or ""))

@@ -67,7 +67,7 @@ for _, t in ipairs(tools) do
     t.min, t.max, t.median / ref, t.cpu_us or 0, t.cpu_min or 0, t.cpu_max or 0, (t.cpu_us or 0) / ref_cpu,
     t.lost == 0 and "yes" or ("LOST " .. t.lost)))
 end
-print("q/s: DNS queries per second (profile: two per name, MX and TXT). CPU us/q: user+system CPU of the client process\n"
+print("q/s: DNS queries per second (profile: every query it makes, 3 to 6 per name). CPU us/q: user+system CPU of the client process\n"
   .. "per query, median (min-max): steadier than q/s on a shared machine.")
 if stream then
   print(("stream of %d names (mx, Lua 5.4): %s q/s, %s failed, peak RSS %.1f MB"):format(STREAM,

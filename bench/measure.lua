@@ -23,7 +23,7 @@ end
 
 local function kv(out, per_name)
   return { rate = M.field(out, "rate"), names = M.field(out, "names"), answered = M.field(out, "answered"), out = out,
-    cpu = cpu(out), queries = (M.field(out, "names") or 0) * (per_name or 1) }
+    cpu = cpu(out), queries = M.field(out, "queries") or (M.field(out, "names") or 0) * (per_name or 1) }
 end
 
 M.LUA_PATH = "LUA_PATH='./?.lua;./lua/?.lua;./lua/?/init.lua;;'"
@@ -59,7 +59,7 @@ function M.lookup_many(address, file, lua, kind, env)
   local build = lua == "luajit" and "build-5.1" or "build-5.4"
   return function()
     return kv(M.sh(("MXRECORD_SERVERS=%s %s LUA_CPATH='./%s/?.so;;' %s %s%s bench/bulk_bench.lua %s %s"):format(address,
-      M.LUA_PATH, build, env or "", TIME, lua, kind or "mx", file)), kind == "profile" and 2 or 1)
+      M.LUA_PATH, build, env or "", TIME, lua, kind or "mx", file)))
   end
 end
 

@@ -39,7 +39,7 @@ declare -A sources=(
   [name]="src/core/mxr_address.c src/core/mxr_name.c"
   [classify]="src/core/mxr_classify.c src/core/mxr_name.c"
   [spf]="src/core/mxr_classify.c src/core/mxr_name.c"
-  [server]="src/core/mxr_resolver.c src/core/mxr_answer.c src/core/mxr_name.c"
+  [server]="src/core/mxr_resolver.c src/core/mxr_udp.c src/core/mxr_answer.c src/core/mxr_name.c"
   [seen]="src/core/mxr_seen.c"
   [flags]="src/core/mxr_flags.c"
 )

@@ -33,6 +33,7 @@ TEST_PACKAGES=(
   publicsuffix                        # the public suffix list
   chromium                            # the HTML report spec (headless)
   dnsperf                             # bulk benchmark (bench/bulk.sh)
+  curl                                # scripts/cares.sh fetches c-ares 1.34.5 from Debian's archive
 )
 
 case "${1:-}" in

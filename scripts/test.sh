@@ -2,8 +2,9 @@
 # Every test: installs what is missing, builds for Lua 5.4, LuaJIT and an
 # ASAN+UBSAN build, runs the busted specs under each, checks that the rock
 # builds for Lua 5.4 and LuaJIT, that Lua 5.3 compiles, that the core
-# compiles warning-free against the c-ares 1.34 API, and fuzzes the answer
-# parser for 15 seconds. Ends with the
+# compiles warning-free against the c-ares 1.34 API, fuzzes the answer
+# parser for 15 seconds, and runs the resolver-level specs against c-ares
+# 1.34.5 built from Debian's archive (SKIPPED when it is unreachable). Ends with the
 # line "N passed, N failed" and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,29 @@ cares_134_api() { # the core compiles without warnings against the newer c-ares 
   done
 }
 
+cares_134() { # c-ares 1.34.5 from Debian's archive (scripts/cares.sh), then the resolver-level specs under Lua 5.4 on it
+  local out="$log/cares-1.34.5.out" rc=0 line s f e
+  bash scripts/cares.sh build >"$out" 2>&1 || rc=$?
+  if [ $rc -eq 3 ]; then
+    echo "SKIPPED c-ares 1.34.5 build and specs: Debian's archive is unreachable (scripts/cares.sh exit 3)"; return
+  elif [ $rc -ne 0 ]; then
+    failed=$((failed + 1)); echo "FAIL build-cares-1.34.5 (scripts/cares.sh exit $rc)"; tail -40 "$out"; return
+  fi
+  passed=$((passed + 1)); echo "ok   build-cares-1.34.5: $(grep -o 'core.so runs c-ares [^ ]*' "$out")"
+  bash scripts/cares.sh specs >"$out" 2>&1 || rc=$?
+  line=$(grep -E '^[0-9]+ successes? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' "$out" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); echo "FAIL resolver specs on c-ares 1.34.5 (no summary, exit $rc)"; tail -40 "$out"; return
+  fi
+  read -r s f e <<<"$(echo "$line" | sed -E 's#^([0-9]+) successes? / ([0-9]+) failures? / ([0-9]+) errors?.*#\1 \2 \3#')"
+  passed=$((passed + s)); failed=$((failed + f + e))
+  echo "resolver specs under lua5.4 on c-ares 1.34.5: $line"
+  if [ $((f + e)) -gt 0 ] || [ $rc -ne 0 ]; then
+    sed -n '/^Failure\|^Error/,$p' "$out" | head -80
+    [ $((f + e)) -gt 0 ] || failed=$((failed + 1))
+  fi
+}
+
 step clang-format clang-format --dry-run --Werror src/core/*.[ch] src/binding/*.[ch] include/*.h fuzz/*.c
 step build-lua5.4 bash scripts/build.sh 5.4
 step build-luajit bash scripts/build.sh 5.1
@@ -79,6 +103,7 @@ specs luajit luajit build-5.1
 specs asan+ubsan lua5.4 build-asan \
   LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cares_134 # after the specs: about 2 minutes on 2 cores (c-ares build ~1 min the first time, specs ~1 min)
 
 rm -rf "$log"
 echo "$passed passed, $failed failed"

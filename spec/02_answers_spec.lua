@@ -41,6 +41,26 @@ local function parse(m, qtype, qname)
 end
 
 describe("answer parser", function()
+  describe("names in RDATA", function()
+    it("come out lower-cased with c-ares' presentation escapes", function()
+      local odd = "\4a.b;" .. "\3x\0y" .. "\5MAIL$" .. "\4Test\0" -- labels "a.b;", "x<NUL>y", "MAIL$", "Test"
+      local res = parse({ qname = "d.test", qtype = "MX", answers = { { "@q", "MX", u16(10) .. odd } } }, "mx", "d.test")
+      assert.equals("ok", res.status)
+      assert.equals("a\\.b\\;.x\\000y.mail\\$.test", res.records[1].exchange)
+    end)
+
+    it("a name of more than 255 octets makes the answer badresp", function()
+      local long = ("a"):rep(60)
+      local host = table.concat({ long, long, long, long, "test" }, ".") -- 4 x 61 + 5 + 1 = 250 octets: fits
+      local ok = parse({ qname = "d.test", qtype = "MX", answers = { { "@q", "MX", mx(10, host) } } }, "mx", "d.test")
+      assert.equals(host, ok.records[1].exchange)
+      local res, _, code = parse({ qname = "d.test", qtype = "MX",
+        answers = { { "@q", "MX", mx(10, long .. "." .. host) } } }, "mx", "d.test")
+      assert.is_nil(res)
+      assert.equals("badresp", code)
+    end)
+  end)
+
   describe("root MX records", function()
     it("two root exchanges ('0 .' and '10 .') are a null MX, not ok without records", function()
       local res = parse({ qname = "d.test", qtype = "MX", answers = {

@@ -115,4 +115,34 @@ describe("faults", function()
     end
     r:run(5)
   end)
+
+  describe("a port where nothing listens", function()
+    -- a UDP port just freed: the kernel answers every datagram with ICMP "port unreachable"
+    local function closed_port()
+      local u = assert(socket.udp())
+      assert(u:setsockname("127.0.0.1", 0))
+      local _, port = u:getsockname()
+      u:close()
+      return "127.0.0.1:" .. port
+    end
+
+    it("is connrefused, for one lookup and for every lookup of a burst, never a timeout", function()
+      local rc = mxrecord.resolver { servers = { closed_port() }, timeout = 3, tries = 2 }
+      local res, _, code = rc:mx("example.test")
+      assert.is_nil(res)
+      assert.equals("connrefused", code)
+      local codes = {}
+      for i = 1, 300 do
+        rc:mx(("n%d.example.test"):format(i), function(_, _, c) codes[c] = (codes[c] or 0) + 1 end)
+      end
+      assert.is_true(rc:run(20))
+      assert.same({ connrefused = 300 }, codes)
+      codes = {}
+      local names = {}
+      for i = 1, 300 do names[i] = ("m%d.example.test"):format(i) end
+      for _, _, c in rc:lookup_many(names, { concurrency = 100 }) do codes[c] = (codes[c] or 0) + 1 end
+      assert.same({ connrefused = 300 }, codes)
+      rc:close()
+    end)
+  end)
 end)

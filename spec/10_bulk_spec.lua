@@ -145,6 +145,40 @@ describe("r:lookup_many", function()
     assert.equals(5 + codes.cancelled, seen)
   end)
 
+  it("gives each name back as the source gave it, and the same answers as r:mx one by one", function()
+    local names = { "OK.Verify.Test.", "ok.verify.test", "nosuch.verify.test", "Single.VERIFY.test", "bad..name" }
+    local out = collect(names, { duplicates = "repeat" })
+    assert.equals(#names, #out)
+    local t = by_name(out)
+    for _, name in ipairs(names) do
+      local x = assert(t[name], name)
+      local one, err, code = r:mx(name)
+      assert.equals(code, x.code)
+      if one then
+        assert.equals(one.domain, x.res.domain)
+        assert.equals(one.status, x.res.status)
+        assert.same(one.records, x.res.records)
+      else
+        assert.is_false(x.res)
+        assert.equals(err, x.err)
+      end
+    end
+    assert.equals("ok.verify.test", t["OK.Verify.Test."].res.domain)
+    -- a file: the trimmed line is the name; a long line and one with a NUL byte are bad names
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write("  Single.VERIFY.test\t\r\n", ("a"):rep(5000), ".test\n", "nul\0.verify.test\n", "ok.verify.test")
+    f:close()
+    f = assert(io.open(path))
+    t = by_name(collect(f))
+    f:close()
+    os.remove(path)
+    assert.equals("ok", t["Single.VERIFY.test"].res.status)
+    assert.equals("badname", t[("a"):rep(5000) .. ".test"].code)
+    assert.equals("badname", t["nul\0.verify.test"].code)
+    assert.equals("ok", t["ok.verify.test"].res.status) -- the last line, without a line feed
+  end)
+
   it("kind = \"txt\", \"a\" and \"aaaa\" run the plain lookups", function()
     local t = by_name(collect({ "implicit.verify.test", "parked.verify.test" }, { kind = "txt" }))
     assert.equals("v=spf1 a ~all", t["implicit.verify.test"].res.records[1])
@@ -273,5 +307,55 @@ describe("r:lookup_many", function()
     end
     table.sort(results)
     assert.same({ "badarg", "duplicate", "none" }, results) -- ok.verify.test publishes no SPF record
+  end)
+end)
+
+-- kind = "profile" runs on the engine (src/binding/lua_bulk.c): the same
+-- lookups, two rounds where profile.lua wants evidence, the same profiles.
+describe("r:lookup_many kind = \"profile\"", function()
+  local srv
+  setup(function()
+    srv = dns.start { zones = { test = "examples/data/companies.test.zone", ["."] = "examples/data/providers.zone",
+      ["profile.test"] = "spec/fixtures/profile.test.zone" } }
+  end)
+  teardown(function()
+    if srv then srv:stop() end
+  end)
+
+  it("gives every bundled company the profile r:profile gives, second rounds and failures included", function()
+    local names = {}
+    for line in io.lines("examples/data/companies.test.zone") do
+      local owner = line:match("^([%w%-]+)%s")
+      if owner and not owner:match("^_") then names[#names + 1] = owner .. ".test" end
+    end
+    -- evidence the second round finds (autodiscover, DKIM selectors: spec/fixtures/profile.test.zone)
+    for _, n in ipairs { "relayed", "ownmx", "guarded", "selfhosted", "target-org", "alias", "brokenspf", "twospf",
+      "nomx", "parked", "google" } do
+      names[#names + 1] = n .. ".profile.test"
+    end
+    names[#names + 1] = "nosuch.test"
+    names[#names + 1] = "bad name"
+    names[#names + 1] = "Globex.TEST." -- a duplicate of globex.test by its normalised name
+    local one = mxrecord.resolver { servers = { srv.address }, timeout = 2, cache = false }
+    local bulk = mxrecord.resolver { servers = { srv.address }, timeout = 2 }
+    local seen, second, out = {}, 0, {}
+    for res, err, code, name in bulk:lookup_many(names, { kind = "profile", duplicates = "repeat" }) do
+      out[#out + 1] = name
+      seen[name] = true
+      local p, perr, pcode = one:profile(name)
+      assert.equals(pcode, code, name)
+      if p then
+        assert.same(p, res, name)
+        if p.provider.confidence ~= "high" and p.provider.category ~= "none" then second = second + 1 end
+      else
+        assert.is_false(res)
+        assert.equals(perr, err, name)
+      end
+    end
+    for _, n in ipairs(names) do assert.is_true(seen[n], n) end
+    assert.equals(#names, #out)
+    assert.is_true(second > 0, "no name needed the second round") -- the test covers it
+    one:close()
+    bulk:close()
   end)
 end)

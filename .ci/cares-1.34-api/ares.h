@@ -74,6 +74,24 @@ CARES_EXTERN void ares_free_string(void *str);
 CARES_EXTERN void ares_free_data(void *dataptr);
 CARES_EXTERN const char *ares_strerror(int code);
 struct ares_addr_port_node { struct ares_addr_port_node *next; int family; union { struct in_addr addr4; struct ares_in6_addr addr6; } addr; int udp_port; int tcp_port; };
+typedef CARES_TYPEOF_ARES_SSIZE_T ares_ssize_t;
+typedef enum { ARES_SOCKFUNC_FLAG_NONBLOCKING = 1 << 0 } ares_sockfunc_flags_t;
+typedef enum { ARES_SOCKET_OPT_SENDBUF_SIZE, ARES_SOCKET_OPT_RECVBUF_SIZE, ARES_SOCKET_OPT_BIND_DEVICE,
+  ARES_SOCKET_OPT_TCP_FASTOPEN } ares_socket_opt_t;
+struct ares_socket_functions_ex {
+  unsigned int version; unsigned int flags;
+  ares_socket_t (*asocket)(int domain, int type, int protocol, void *user_data);
+  int (*aclose)(ares_socket_t sock, void *user_data);
+  int (*asetsockopt)(ares_socket_t sock, ares_socket_opt_t opt, const void *val, ares_socklen_t val_size, void *user_data);
+  int (*aconnect)(ares_socket_t sock, const struct sockaddr *address, ares_socklen_t address_len, unsigned int flags, void *user_data);
+  ares_ssize_t (*arecvfrom)(ares_socket_t sock, void *buffer, size_t length, int flags, struct sockaddr *address, ares_socklen_t *address_len, void *user_data);
+  ares_ssize_t (*asendto)(ares_socket_t sock, const void *buffer, size_t length, int flags, const struct sockaddr *address, ares_socklen_t address_len, void *user_data);
+  int (*agetsockname)(ares_socket_t sock, struct sockaddr *address, ares_socklen_t *address_len, void *user_data);
+  int (*abind)(ares_socket_t sock, unsigned int flags, const struct sockaddr *address, socklen_t address_len, void *user_data);
+  unsigned int (*aif_nametoindex)(const char *ifname, void *user_data);
+  const char *(*aif_indextoname)(unsigned int ifindex, char *ifname_buf, size_t ifname_buf_len, void *user_data);
+};
+CARES_EXTERN ares_status_t ares_set_socket_functions_ex(ares_channel_t *channel, const struct ares_socket_functions_ex *funcs, void *user_data);
 CARES_EXTERN int ares_set_servers_ports_csv(ares_channel_t *channel, const char *servers);
 CARES_EXTERN char *ares_get_servers_csv(const ares_channel_t *channel);
 CARES_EXTERN CARES_DEPRECATED_FOR(ares_get_servers_csv) int ares_get_servers_ports(const ares_channel_t *channel, struct ares_addr_port_node **servers);

@@ -119,9 +119,22 @@ end
 local Batch = {}
 Batch.__index = Batch
 
+local PLAIN = { mx = true, txt = true, a = true, aaaa = true }
+local plain_many
+
+-- Whether the resolver's cache has a second level (cache = { l2 = ... }):
+-- then profiles go through the cache (shared with other workers), not the engine.
+local function has_l2(r)
+  local opt = r:_state().cache_option
+  return type(opt) == "table" and opt.l2 ~= nil
+end
+
 function M.lookup_many(r, source, opts)
   local next_name, total = reader(source)
   opts = check_opts(opts)
+  if PLAIN[opts.kind] or (opts.kind == "profile" and not has_l2(r)) then
+    return plain_many(r, source, next_name, total, opts)
+  end
   r:pending() -- raises if the resolver is closed
   local kind, window, on_progress = opts.kind, opts.concurrency or M.START_WINDOW, opts.on_progress
   local adaptive = opts.concurrency == nil
@@ -261,6 +274,196 @@ function M.lookup_many(r, source, opts)
     closed, exhausted = true, true
     q_res, q_err, q_code, q_name, head, tail = {}, {}, {}, {}, 1, 0
     seen = nil
+  end
+  batch.take = take
+  return batch, nil, nil, batch
+end
+
+-- The plain kinds (mx, txt, a, aaaa): the per-name work is the resolver's
+-- engine (src/binding/lua_bulk.c: reading a file or list, normalising,
+-- the duplicate check, submitting, the answers), not a Lua callback per
+-- query. Same loop, options and batch object as above.
+-- kind = "profile": the engine asks each name's first round of lookups
+-- (profile.lua's BASIC: MX, TXT, DMARC) and, when profile.lua says the
+-- answer needs more, the second (EXTRA) for the same name; profile.lua builds
+-- the profile from them, as r:profile does (without the resolver's cache).
+local function plans_of(list)
+  local t = {}
+  for _, q in ipairs(list) do
+    t[#t + 1] = q[2]
+    t[#t + 1] = q[3]
+  end
+  return t
+end
+
+plain_many = function(r, source, next_name, total, opts)
+  r:pending() -- raises if the resolver is closed
+  local e_take, e_load
+  local e, next_result
+  if opts.kind == "profile" then
+    local P = require "mxrecord.profile"
+    local build, needs_more, BASIC, EXTRA, FULL = P._build, P._needs_more, P._BASIC, P._EXTRA, P._FULL
+    local k1, k2, k3, x1, x2, x3 = BASIC[1][1], BASIC[2][1], BASIC[3][1], EXTRA[1][1], EXTRA[2][1], EXTRA[3][1]
+    e = r:_engine({ plans_of(BASIC), plans_of(EXTRA) }, opts.duplicates)
+    e_take, e_load = e.take, e.load
+    local second = {} -- [id] = { got, name }: names waiting for their second round
+    next_result = function(e)
+      while true do
+        local id, plan, name, r1, m1, c1, q1, r2, m2, c2, q2, r3, m3, c3, q3 = e_take(e)
+        if id == nil then return nil end
+        if id == 0 then return false, m1, c1, name end
+        if plan == 1 then
+          local got = { [k1] = { r1, m1, c1, q1 }, [k2] = { r2, m2, c2, q2 }, [k3] = { r3, m3, c3, q3 } }
+          local p, msg, code = build(name, got, BASIC)
+          if not needs_more(p) or not pcall(r.pending, r) or not e:add(q1, 2, id) then
+            return p or false, msg, code, name
+          end
+          second[id] = { got, name }
+        else
+          local s = second[id]
+          second[id] = nil
+          local got = s[1]
+          got[x1], got[x2], got[x3] = { r1, m1, c1, q1 }, { r2, m2, c2, q2 }, { r3, m3, c3, q3 }
+          local p, msg, code = build(s[2], got, FULL)
+          return p or false, msg, code, s[2]
+        end
+      end
+    end
+  else
+    e = r:_engine(opts.kind, opts.duplicates)
+    e_take, e_load = e.take, e.load
+    next_result = e_take
+  end
+  local window, on_progress = opts.concurrency or M.START_WINDOW, opts.on_progress
+  local adaptive = opts.concurrency == nil
+  local src = io.type(source) == "file" and "file" or type(source)
+  local li = 1 -- the next index of a list source
+  local clock = core.monotonic
+  -- items that are not names (a list or iterator gave a number, a table...): reported in order of reading
+  local odd_res, odd_name, odd_head, odd_tail = {}, {}, 1, 0
+  local exhausted, done, finished, closed, source_error = false, 0, false, false, nil
+  local started, last_report = clock(), clock()
+  local period_start, period_done, last_rate, direction = started, 0, nil, 1
+
+  local function adapt()
+    local now = clock()
+    if now - period_start < M.ADAPT_SECONDS then return end
+    local rate = (done - period_done) / (now - period_start)
+    local prev = last_rate
+    last_rate, period_start, period_done = rate, now, done
+    if prev and rate < prev * 0.95 then
+      direction = -direction
+    elseif prev and rate < prev * 1.05 then
+      return
+    end
+    local w = direction > 0 and window * M.ADAPT_STEP or window / M.ADAPT_STEP
+    window = math.floor(math.min(M.MAX_WINDOW, math.max(M.MIN_WINDOW, w)))
+  end
+
+  local function report(final)
+    local now = clock()
+    if final or now - last_report >= 0.25 then
+      last_report = now
+      local elapsed = now - started
+      local load = e_load(e)
+      on_progress { done = done, total = total, elapsed = elapsed, rate = done / math.max(elapsed, 1e-9),
+        inflight = load, window = window, duplicates = e:duplicates() }
+    end
+  end
+
+  local function odd(v)
+    odd_tail = odd_tail + 1
+    odd_res[odd_tail], odd_name[odd_tail] = "badname: not a string (" .. type(v) .. ")", v
+  end
+
+  -- adds up to `room` names from the source
+  local function fill(room)
+    if src == "file" then
+      local ok, n, eof = pcall(e.add_file, e, source, room)
+      if not ok then exhausted, source_error = true, { n } elseif eof then exhausted = true end
+    elseif src == "table" then
+      local ok, nxt, eof = pcall(e.add_list, e, source, li, room)
+      if not ok then
+        exhausted, source_error = true, { nxt }
+      else
+        li = nxt
+        if eof then
+          exhausted = true
+        elseif nxt - li < room and source[li] ~= nil and type(source[li]) ~= "string" then
+          odd(source[li]) -- add_list stopped at it
+          li = li + 1
+        end
+      end
+    else
+      for _ = 1, room do
+        local ok, name = pcall(next_name)
+        if not ok then
+          exhausted, source_error = true, { name }
+          return
+        elseif name == nil then
+          exhausted = true
+          return
+        elseif type(name) == "string" then
+          e:add(name)
+        else
+          odd(name)
+        end
+      end
+    end
+  end
+
+  local function finish()
+    finished = true
+    if on_progress then report(true) end
+    e:close()
+    if source_error then
+      local err = source_error[1]
+      source_error = nil
+      error(err, 0)
+    end
+    return nil
+  end
+
+  local filled = false
+  local function take()
+    while true do
+      if closed then return nil end
+      local res, err, code, name
+      if odd_head <= odd_tail then
+        res, err, code, name = false, odd_res[odd_head], "badname", odd_name[odd_head]
+        odd_res[odd_head], odd_name[odd_head] = nil, nil
+        odd_head = odd_head + 1
+      else
+        res, err, code, name = next_result(e)
+      end
+      if res ~= nil then
+        done = done + 1
+        if on_progress then report(false) end
+        if adaptive and done % 256 == 0 then adapt() end
+        return res, err, code, name
+      end
+      if finished then return nil end
+      local open = pcall(r.pending, r)
+      local load = e_load(e)
+      if open and not exhausted and not filled and load < window then
+        fill(window - load)
+        filled = true -- take what it queued (bad names, duplicates) before waiting
+      else
+        filled = false
+        if load == 0 and (exhausted or not open) then return finish() end
+        if not open or not pcall(r._step, r) then
+          -- closed meanwhile: what it left comes out, then the loop ends
+          if e_load(e) == 0 then return finish() end
+        end
+      end
+    end
+  end
+
+  local batch = setmetatable({}, Batch)
+  function batch.close()
+    if closed then return end
+    closed, exhausted = true, true
+    e:close()
   end
   batch.take = take
   return batch, nil, nil, batch

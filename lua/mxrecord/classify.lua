@@ -81,17 +81,27 @@ local function first_host(mx)
   return best
 end
 
+-- signals.txt by the lower-case first byte of their token, with the token lower-cased
+local TXT_BY_FIRST = {}
+for _, e in ipairs(signals.txt) do
+  local k = e[1]:lower():byte(1)
+  TXT_BY_FIRST[k] = TXT_BY_FIRST[k] or {}
+  table.insert(TXT_BY_FIRST[k], { e[1]:lower(), e })
+end
+
+-- (no closure per call: LuaJIT does not compile their creation)
+local function add_found(found, id, weight, ev, tie_only)
+  if index[id] then found[#found + 1] = { id = id, weight = weight, evidence = ev, tie_only = tie_only } end
+end
+
 local function collect(opts)
   local found = {} -- { {id=, weight=, tie_only=, evidence=} }
-  local function add(id, weight, ev, tie_only)
-    if index[id] then found[#found + 1] = { id = id, weight = weight, evidence = ev, tie_only = tie_only } end
-  end
   local ad = cname_of(opts.autodiscover)
   if ad then
     local n = lower_name(ad)
     for _, e in ipairs(signals.autodiscover) do
       if ends_with(n, e[1]) then
-        add(e[2], e.weight, { source = "autodiscover", target = ad, rule = e[1], id = e[2], weight = e.weight })
+        add_found(found, e[2], e.weight, { source = "autodiscover", target = ad, rule = e[1], id = e[2], weight = e.weight })
         break
       end
     end
@@ -118,16 +128,19 @@ local function collect(opts)
           end
         end
       end
-      if hit then add(e.id, e.weight, hit) end
+      if hit then add_found(found, e.id, e.weight, hit) end
     end
   end
   if opts.txt ~= nil then
     for _, t in ipairs(txt_records(opts.txt)) do
-      if type(t) == "string" then
-        local lt = t:lower()
-        for _, e in ipairs(signals.txt) do
-          if lt:sub(1, #e[1]) == e[1]:lower() then
-            add(e[2], e.weight, { source = "txt", token = t, rule = e[1], id = e[2], weight = e.weight }, e.tie_only)
+      -- only the tokens that start with a signal's first letter are looked at (an SPF record never is)
+      local b = type(t) == "string" and t:byte(1)
+      local cands = b and TXT_BY_FIRST[(b >= 65 and b <= 90) and b + 32 or b]
+      if cands then
+        for _, c in ipairs(cands) do
+          local e = c[2]
+          if t:sub(1, #c[1]):lower() == c[1] then
+            add_found(found, e[2], e.weight, { source = "txt", token = t, rule = e[1], id = e[2], weight = e.weight }, e.tie_only)
             break
           end
         end
@@ -138,7 +151,7 @@ local function collect(opts)
   if target then
     local p = M.classify({ target }, nil, { evidence = false })
     if p.category ~= "unknown" then
-      add(p.id, "weak", { source = "cname", target = target, id = p.id, weight = "weak" })
+      add_found(found, p.id, "weak", { source = "cname", target = target, id = p.id, weight = "weak" })
     end
   end
   return found

@@ -39,7 +39,7 @@ function M.first_spf(txt)
       found = s
     end
   end
-  if found and not core.spf_parse(found) then return nil, "spf_invalid" end
+  if found and not core.spf_valid(found) then return nil, "spf_invalid" end
   return found
 end
 local first_spf = M.first_spf
@@ -112,6 +112,9 @@ local function build(domain, got, plan)
   p.stack = stack.detect(txt[1], p.dmarc, p.provider.senders)
   return p
 end
+
+-- For lookup_many's engine (bulk.lua), which asks the same lookups itself.
+M._build, M._needs_more, M._BASIC, M._EXTRA, M._FULL = build, needs_more, BASIC, EXTRA, FULL
 
 -- Asks the lookups of `plan` together, filling got; done() after the last.
 local function ask(r, name, plan, got, done)

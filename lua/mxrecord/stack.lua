@@ -152,25 +152,28 @@ local function ends_with(name, suffix)
   return name == suffix or (#name > #suffix and name:sub(-#suffix - 1) == "." .. suffix)
 end
 
+-- (no closure per call: LuaJIT does not compile their creation)
+local function add(out, seen, id, name, category, ev)
+  local e = seen[id]
+  if e then
+    e.evidence[#e.evidence + 1] = ev
+    return
+  end
+  e = { id = id, name = name, category = category, evidence = { ev } }
+  seen[id] = e
+  out[#out + 1] = e
+end
+
 function M.detect(txt, dmarc, senders)
   local out, seen = {}, {}
-  local function add(id, name, category, ev)
-    local e = seen[id]
-    if e then
-      e.evidence[#e.evidence + 1] = ev
-      return
-    end
-    e = { id = id, name = name, category = category, evidence = { ev } }
-    seen[id] = e
-    out[#out + 1] = e
-  end
   for _, s in ipairs(records(txt)) do
-    if type(s) == "string" and #s > 0 then
+    local cands = type(s) == "string" and #s > 0 and by_first[s:sub(1, 1):lower()]
+    if cands then -- most records (SPF, DMARC) start with no token's letter: nothing to lower
       local ls = s:lower()
-      for _, cand in ipairs(by_first[ls:sub(1, 1)] or {}) do
+      for _, cand in ipairs(cands) do
         if ls:sub(1, #cand[1]) == cand[1] then
           local t = cand[2]
-          add(t[2], t[3], t[4], { source = "txt", token = s, rule = t[1] })
+          add(out, seen, t[2], t[3], t[4], { source = "txt", token = s, rule = t[1] })
           break
         end
       end
@@ -180,7 +183,7 @@ function M.detect(txt, dmarc, senders)
     for _, d in ipairs(report_domains(dmarc)) do
       for _, v in ipairs(M.dmarc) do
         if ends_with(d[1], v[1]) then
-          add(v[2], v[3], "dmarc_reporting", { source = "dmarc", address = d[2], rule = v[1] })
+          add(out, seen, v[2], v[3], "dmarc_reporting", { source = "dmarc", address = d[2], rule = v[1] })
           break
         end
       end
@@ -188,7 +191,7 @@ function M.detect(txt, dmarc, senders)
   end
   for _, p in ipairs(senders or {}) do
     if p.category == "transactional" then
-      add(p.id, p.name, M.SENDER_CATEGORY[p.id] or "sending", { source = "spf", provider = p.id })
+      add(out, seen, p.id, p.name, M.SENDER_CATEGORY[p.id] or "sending", { source = "spf", provider = p.id })
     end
   end
   return out

@@ -22,6 +22,28 @@ void mxr_lua_open_address(lua_State *L);
  * bad option, naming it. */
 int mxr_lua_resolver_options(lua_State *L, int idx, mxr_options *opt, int uv);
 
+/* The resolver userdata (lua_resolver.c). */
+typedef struct lresolver {
+  mxr_resolver *core; /* NULL once closed */
+  uint64_t next_token;
+  int closing;                /* close() is running the last callbacks */
+  int external;               /* the host carries the packets */
+  mxr_completion *converting; /* owned by frames turning them into Lua values */
+  mxr_completion *parked;     /* answers to _start tokens that dispatch met before _wait did */
+  struct mxr_engine *engines; /* lookup_many engines using this resolver (lua_bulk.c) */
+} lresolver;
+
+/* Before the core is freed: each engine of lr takes the answers waiting in
+ * its sink (cancelled ones among them) so they are still delivered. No Lua. */
+void mxr_lua_engines_orphan(lresolver *lr);
+
+/* Pushes c's result as (res) or (nil, message, code) (nothing for a post)
+ * and frees c, which lr->converting owns meanwhile; returns the count. */
+int mxr_lua_push_owned(lua_State *L, lresolver *lr, mxr_completion *c);
+
+/* r:_engine(qtype, duplicates): lookup_many's engine (lua_bulk.c); the resolver at 1 is open. */
+int mxr_lua_engine_new(lua_State *L, lresolver *lr);
+
 /* Pushes an answer as (res) or (nil, message, code); returns the count. */
 int mxr_lua_push_answer(lua_State *L, const char *name, int qtype, const mxr_answer *a);
 

@@ -19,6 +19,8 @@
  *   r:_step() -> n                     waits for the next completion or deadline, runs due callbacks
  *                                      (errors kept for the next poll()/run()/close())
  *   r:_state() -> table                a per-resolver table for the Lua layers (cache, host)
+ *   r:_engine(qtype | plans, dups)     lookup_many's engine (src/binding/lua_bulk.c)
+ *   r:_submitted() -> n                DNS queries submitted so far (the benchmarks count with it)
  * and for hosts that carry packets themselves (transport = "external"):
  *   r:_outgoing([token]) -> attempt, host, port, packet, id, timeout | nil
  *   r:_feed(attempt, bytes | nil, code) -> true | false, "gone" | "wrongid"
@@ -38,15 +40,6 @@
 
 #define RESOLVER_MT "mxrecord.resolver"
 #define CLASSES lua_upvalueindex(1) /* every method's upvalue: { [metatable] = true } of resolvers */
-
-typedef struct lresolver {
-  mxr_resolver *core; /* NULL once closed */
-  uint64_t next_token;
-  int closing;                /* close() is running the last callbacks */
-  int external;               /* the host carries the packets */
-  mxr_completion *converting; /* owned by frames turning them into Lua values */
-  mxr_completion *parked;     /* answers to _start tokens that dispatch met before _wait did */
-} lresolver;
 
 static lresolver *to_resolver(lua_State *L, int idx) {
   void *p = lua_touserdata(L, idx);
@@ -109,7 +102,7 @@ static void free_list(mxr_completion *c) {
 
 /* Pushes c's result as (res) or (nil, message, code), or nothing for a post;
  * returns the count and frees c. */
-static int push_owned(lua_State *L, lresolver *lr, mxr_completion *c) {
+int mxr_lua_push_owned(lua_State *L, lresolver *lr, mxr_completion *c) {
   int n;
   c->next = lr->converting;
   lr->converting = c;
@@ -176,7 +169,7 @@ static int push_callback(lua_State *L, lresolver *lr, mxr_completion *c, int uv)
   lua_pushnumber(L, (lua_Number)c->token);
   lua_pushnil(L);
   lua_rawset(L, uv);
-  return 1 + push_owned(L, lr, c);
+  return 1 + mxr_lua_push_owned(L, lr, c);
 }
 
 /* Runs c's callback, protected, with the message handler at index handler.
@@ -243,7 +236,7 @@ static int wait_for(lua_State *L, lresolver *lr, uint64_t token) {
   for (;;) {
     mxr_completion *c = lr->core ? mxr_resolver_take(lr->core, token) : NULL;
     if (!c) c = take_parked(lr, token);
-    if (c) return push_owned(L, lr, c);
+    if (c) return mxr_lua_push_owned(L, lr, c);
     if (!lr->core) return luaL_error(L, "resolver is closed");
     if (lr->external) return luaL_error(L, "this resolver's packets are carried by its host: use its blocking forms");
     if (mxr_resolver_pending(lr->core) == 0) return luaL_error(L, "no query in flight with that token");
@@ -449,6 +442,16 @@ static int r_class(lua_State *L) {
   return 0;
 }
 
+/* r:_submitted() -> DNS queries submitted so far (for benchmarks) */
+static int r_submitted(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  lua_pushnumber(L, lr->core ? (lua_Number)mxr_resolver_submitted(lr->core) : 0);
+  return 1;
+}
+
+/* r:_engine(qtype, duplicates) -> engine: lookup_many's (lua_bulk.c) */
+static int r_engine(lua_State *L) { return mxr_lua_engine_new(L, check_live(L)); }
+
 /* ---- driving ------------------------------------------------------------------ */
 
 static int r_poll(lua_State *L) {
@@ -594,6 +597,7 @@ static int begin_close(lresolver *lr) {
 }
 
 static int end_close(lua_State *L, lresolver *lr) {
+  mxr_lua_engines_orphan(lr);
   if (lr->core) mxr_resolver_free(lr->core);
   lr->core = NULL;
   lr->closing = 0;
@@ -635,6 +639,7 @@ static int r_close(lua_State *L) {
 static int r_gc(lua_State *L) {
   lresolver *lr = (lresolver *)lua_touserdata(L, 1);
   if (!lr) return 0;
+  mxr_lua_engines_orphan(lr);
   mxr_resolver_free(lr->core);
   lr->core = NULL;
   free_list(lr->parked);
@@ -657,7 +662,7 @@ static int r_tostring(lua_State *L) {
 /* The C memory behind each server's channel (c-ares buffers, sockets): the
  * GC does not see it, so a program that makes many resolvers and drops them
  * is told through a collector step of about that size. */
-#define C_KB_PER_SERVER 73
+#define C_KB_PER_SERVER 169 /* c-ares' buffers (73) and the datagram batches (96, src/core/mxr_udp.c) */
 
 static int m_resolver(lua_State *L) {
   mxr_options opt;
@@ -710,6 +715,8 @@ static const luaL_Reg methods[] = {
     {"_end_close", r_end_close},
     {"_class", r_class},
     {"_watch", r_watch},
+    {"_engine", r_engine},
+    {"_submitted", r_submitted},
     {NULL, NULL},
 };
 

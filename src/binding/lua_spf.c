@@ -251,6 +251,18 @@ static int m_spf_expand(lua_State *L) {
   return 1;
 }
 
+/* spf_valid(text) -> whether it parses as an SPF record (spf_parse without the table) */
+static int m_spf_valid(lua_State *L) {
+  size_t len;
+  const char *txt = luaL_checklstring(L, 1, &len);
+  mxr_spf_record rec;
+  char err[300];
+  int ok = mxr_spf_parse(txt, len, &rec, err, sizeof err) == 0;
+  if (ok) mxr_spf_record_free(&rec);
+  lua_pushboolean(L, ok);
+  return 1;
+}
+
 static int m_spf_is_record(lua_State *L) {
   size_t len;
   const char *txt = luaL_checklstring(L, 1, &len);
@@ -267,10 +279,8 @@ void mxr_lua_open_spf(lua_State *L) {
   mxr_setfuncs(L, methods);
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
-  static const luaL_Reg funcs[] = {{"spf_new", m_spf_new},
-                                   {"spf_parse", m_spf_parse},
-                                   {"spf_expand", m_spf_expand},
-                                   {"spf_is_record", m_spf_is_record},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"spf_new", m_spf_new},       {"spf_parse", m_spf_parse},
+                                   {"spf_expand", m_spf_expand}, {"spf_is_record", m_spf_is_record},
+                                   {"spf_valid", m_spf_valid},   {NULL, NULL}};
   mxr_setfuncs(L, funcs);
 }

@@ -1,15 +1,13 @@
 /* mxr_answer.c: walks a DNS message and extracts records of the asked type,
  * their TTLs, the CNAME target and the RFC 2308 negative TTL.
  *
- * Names inside RDATA are expanded with c-ares' ares_expand_name, which copes
- * with compression loops and escapes odd octets; everything else is read
- * with explicit bounds checks, so a short or garbled packet yields
+ * Names inside RDATA are expanded as c-ares' ares_expand_name does (see
+ * mxr_name_expand: compression loops end, odd octets are escaped); everything
+ * is read with explicit bounds checks, so a short or garbled packet yields
  * MXR_E_BADRESP and never a read past the buffer. */
 #include "mxr_answer.h"
 
 #include <arpa/inet.h>
-#include <sys/select.h> /* ares.h of c-ares 1.18 uses fd_set */
-#include <ares.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,20 +43,55 @@ static int skip_name(const unsigned char *msg, size_t len, size_t *pos) {
 }
 
 /* Expands the name at msg+pos into a malloc'd, lower-cased string without a
- * trailing dot ("" for the root). */
-static char *expand_name(const unsigned char *msg, size_t len, size_t pos) {
-  char *s = NULL, *copy;
-  long enclen = 0;
-  size_t n, i;
-  if (pos >= len || ares_expand_name(msg + pos, msg, (int)len, &s, &enclen) != ARES_SUCCESS) return NULL;
-  /* Copied so that the caller frees with free(), whatever allocator c-ares uses. */
-  n = strlen(s);
+ * trailing dot ("" for the root), with the presentation escapes of c-ares'
+ * ares_expand_name (RFC 1035 5.1: \DDD for octets outside 0x20-0x7E, a
+ * backslash before . " ; \ ( ) @ $), and its limits: pointers only to
+ * offsets inside the message, at most 50 of them (a loop ends), labels that
+ * fit. Here rather than through c-ares: one copy instead of three, and the
+ * same text whatever c-ares version is linked. NULL when malformed (or out
+ * of memory). */
+#define MAX_POINTERS 50
+static int reserved_char(unsigned char c) {
+  return c == '"' || c == '.' || c == ';' || c == '\\' || c == '(' || c == ')' || c == '@' || c == '$';
+}
+
+char *mxr_name_expand(const unsigned char *msg, size_t len, size_t pos) {
+  char buf[4 * 255 + 1], *copy;
+  size_t n = 0, wire = 1; /* octets on the wire, the root's included: at most 255 (RFC 1035 2.3.4) */
+  int jumps = 0;
+  if (pos >= len) return NULL;
+  for (;;) {
+    unsigned char l = msg[pos];
+    size_t i;
+    if ((l & 0xC0) == 0xC0) {
+      if (pos + 1 >= len || ++jumps > MAX_POINTERS) return NULL;
+      pos = ((size_t)(l & 0x3F) << 8) | msg[pos + 1];
+      if (pos >= len) return NULL;
+      continue;
+    }
+    if (l & 0xC0) return NULL; /* 0x40/0x80 label types are not in use */
+    if (l == 0) break;
+    if (pos + l + 1 >= len || (wire += 1 + (size_t)l) > 255) return NULL;
+    if (n) buf[n++] = '.';
+    for (i = 1; i <= l; i++) {
+      unsigned char c = msg[pos + i];
+      if (c < 0x20 || c > 0x7E) {
+        buf[n++] = '\\';
+        buf[n++] = (char)('0' + c / 100);
+        buf[n++] = (char)('0' + c / 10 % 10);
+        buf[n++] = (char)('0' + c % 10);
+      } else {
+        if (reserved_char(c)) buf[n++] = '\\';
+        buf[n++] = (char)((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
+      }
+    }
+    pos += 1 + (size_t)l;
+  }
   copy = malloc(n + 1);
   if (copy) {
-    for (i = 0; i < n; i++) copy[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + ('a' - 'A')) : s[i];
+    memcpy(copy, buf, n);
     copy[n] = '\0';
   }
-  ares_free_string(s);
   return copy;
 }
 
@@ -138,6 +171,12 @@ static int name_equals(const unsigned char *msg, size_t len, size_t pos, const c
   }
 }
 
+/* Is the name at msg+pos a pointer to the question's name (offset 12)? The
+ * common owner of answer records; the question was checked to be qname. */
+static int is_question(const unsigned char *msg, size_t len, size_t pos) {
+  return pos + 1 < len && msg[pos] == 0xC0 && msg[pos + 1] == HDR_LEN;
+}
+
 static char hexdigit(unsigned v) { return "0123456789abcdef"[v & 15]; }
 
 /* Fills rec from one RR of the asked type; returns an mxr_error. */
@@ -149,14 +188,14 @@ static int take_record(const unsigned char *msg, const rr *r, int qtype, mxr_rec
     case MXR_T_MX:
       if (r->rdlen < 3) return MXR_E_BADRESP;
       rec->pref = get16(d);
-      rec->text = expand_name(msg, r->rdata + r->rdlen, r->rdata + 2);
+      rec->text = mxr_name_expand(msg, r->rdata + r->rdlen, r->rdata + 2);
       if (!rec->text) return MXR_E_BADRESP;
       rec->len = strlen(rec->text);
       return MXR_E_NONE;
     case MXR_T_PTR:
     case MXR_T_NS:
     case MXR_T_CNAME:
-      rec->text = expand_name(msg, r->rdata + r->rdlen, r->rdata);
+      rec->text = mxr_name_expand(msg, r->rdata + r->rdlen, r->rdata);
       if (!rec->text) return MXR_E_BADRESP;
       rec->len = strlen(rec->text);
       return MXR_E_NONE;
@@ -250,7 +289,7 @@ static char *cname_of(const unsigned char *msg, size_t len, size_t an, unsigned 
     size_t at = pos;
     if (read_rr(msg, len, &pos, &r) < 0) return NULL;
     if (r.type == MXR_T_CNAME && name_equals(msg, len, at, name)) {
-      char *target = expand_name(msg, r.rdata + r.rdlen, r.rdata);
+      char *target = mxr_name_expand(msg, r.rdata + r.rdlen, r.rdata);
       if (!target) *err = MXR_E_BADRESP;
       return target;
     }
@@ -383,9 +422,9 @@ int mxr_answer_parse(const unsigned char *msg, size_t len, const char *qname, in
     size_t at = pos;
     if (read_rr(msg, len, &pos, &r) < 0) {
       err = MXR_E_BADRESP;
-    } else if (r.type == qtype &&
-               (name_equals(msg, len, at, qname) || (ans->cname && (name_equals(msg, len, at, ans->cname) ||
-                                                                    on_chain(msg, len, an, ancount, at, qname))))) {
+    } else if (r.type == qtype && (is_question(msg, len, at) || name_equals(msg, len, at, qname) ||
+                                   (ans->cname && (name_equals(msg, len, at, ans->cname) ||
+                                                   on_chain(msg, len, an, ancount, at, qname))))) {
       err = take_record(msg, &r, qtype, &ans->records[n]);
       if (!err) n++;
     }

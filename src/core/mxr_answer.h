@@ -73,6 +73,11 @@ typedef struct mxr_answer {
  * mxr_answer_free) and returns ans->error. Never reads outside msg. */
 int mxr_answer_parse(const unsigned char *msg, size_t len, const char *qname, int qtype, mxr_answer *ans);
 
+/* The (possibly compressed) name at msg+pos of a message of len octets, as
+ * c-ares' ares_expand_name writes it but lower-cased: malloc'd, without the
+ * trailing dot ("" for the root); NULL when malformed or out of memory. */
+char *mxr_name_expand(const unsigned char *msg, size_t len, size_t pos);
+
 /* Writes a query for name (normalised, as mxr_name_normalize gives it) and
  * qtype with message ID id into out (outlen octets): recursion desired,
  * authentic data requested (RFC 6840 5.7: a validating resolver then says

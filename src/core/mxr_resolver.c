@@ -44,11 +44,13 @@
  * come back as bytes for mxr_answer_parse either way. */
 #define _POSIX_C_SOURCE 200809L
 #include "mxr_resolver.h"
+#include "mxr_udp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,12 @@
 
 #if ARES_VERSION >= 0x011c00
 #define MXR_ARES_DNSREC 1 /* ares_send_dnsrec + ares_dns_write */
+#endif
+#if ARES_VERSION >= 0x012200
+#define MXR_ARES_UDP_GUARD 1 /* ares_set_socket_functions_ex: see udp_guard() */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #endif
 
 #define PACKET_MAX 300        /* 12 + 255 + 4 + 11: the longest query we build */
@@ -139,6 +147,14 @@ typedef struct sock {
   size_t server; /* which channel owns it */
 } sock;
 
+/* A sink's completions (see mxr_resolver_sink_open). */
+typedef struct sinkq {
+  mxr_completion *head, *tail;
+  size_t n;    /* queued */
+  size_t refs; /* submitted and not yet completed */
+  int open;
+} sinkq;
+
 typedef struct chan {
   mxr_resolver *r;
   size_t index;
@@ -177,12 +193,16 @@ struct mxr_resolver {
   uint64_t next_attempt;
   mxr_completion *done, *done_tail;
   size_t queued;
+  sinkq *sinks;       /* [1..nsinks]; [0] unused */
+  uint64_t submitted; /* queries submitted so far (bench/bulk_bench.lua counts DNS queries with it) */
+  int nsinks;
   sock *socks;
   size_t nsocks, capsocks;
   int epfd;       /* an epoll descriptor over the sockets (mxr_resolver_pollfd), or -1 */
   int watched[8]; /* other descriptors in that set (mxr_resolver_watch) */
   size_t nwatched;
   struct pollfd *pfds;
+  mxr_udp *udp; /* the channels' sockets (c-ares transport) */
 };
 
 double mxr_monotonic(void) {
@@ -431,6 +451,21 @@ static void outbox_append(mxr_resolver *r, query *q) {
 
 static void enqueue(mxr_resolver *r, mxr_completion *c) {
   c->next = NULL;
+  if (c->sink > 0) {
+    sinkq *k = &r->sinks[c->sink];
+    k->refs--;
+    if (!k->open) {
+      mxr_completion_free(c);
+      return;
+    }
+    if (k->tail)
+      k->tail->next = c;
+    else
+      k->head = c;
+    k->tail = c;
+    k->n++;
+    return;
+  }
   if (r->done_tail)
     r->done_tail->next = c;
   else
@@ -468,10 +503,67 @@ mxr_completion *mxr_resolver_take(mxr_resolver *r, uint64_t token) {
 void mxr_completion_free(mxr_completion *c) {
   if (!c) return;
   mxr_answer_free(&c->answer);
+  free(c->label);
   free(c);
 }
 
+/* ---- sinks ------------------------------------------------------------------ */
+
+int mxr_resolver_sink_open(mxr_resolver *r) {
+  int i;
+  for (i = 1; i <= r->nsinks; i++)
+    if (!r->sinks[i].open && r->sinks[i].refs == 0) break;
+  if (i > r->nsinks) {
+    sinkq *ns = realloc(r->sinks, (size_t)(r->nsinks + 2) * sizeof *ns);
+    if (!ns) return -1;
+    r->sinks = ns;
+    i = ++r->nsinks;
+  }
+  memset(&r->sinks[i], 0, sizeof r->sinks[i]);
+  r->sinks[i].open = 1;
+  return i;
+}
+
+static sinkq *sink_of(const mxr_resolver *r, int sink) {
+  return (sink > 0 && sink <= r->nsinks && r->sinks[sink].open) ? &r->sinks[sink] : NULL;
+}
+
+void mxr_resolver_sink_close(mxr_resolver *r, int sink) {
+  sinkq *k = sink_of(r, sink);
+  mxr_completion *c;
+  if (!k) return;
+  k->open = 0;
+  while ((c = k->head)) {
+    k->head = c->next;
+    mxr_completion_free(c);
+  }
+  k->tail = NULL;
+  k->n = 0;
+}
+
+mxr_completion *mxr_resolver_sink_next(mxr_resolver *r, int sink) {
+  sinkq *k = sink_of(r, sink);
+  mxr_completion *c = k ? k->head : NULL;
+  if (!c) return NULL;
+  k->head = c->next;
+  if (!k->head) k->tail = NULL;
+  k->n--;
+  c->next = NULL;
+  return c;
+}
+
+size_t mxr_resolver_sink_queued(const mxr_resolver *r, int sink) {
+  const sinkq *k = sink_of(r, sink);
+  return k ? k->n : 0;
+}
+
+size_t mxr_resolver_sink_pending(const mxr_resolver *r, int sink) {
+  const sinkq *k = sink_of(r, sink);
+  return k ? k->refs : 0;
+}
+
 size_t mxr_resolver_pending(const mxr_resolver *r) { return r->wire.n + r->waiting.n; }
+uint64_t mxr_resolver_submitted(const mxr_resolver *r) { return r->submitted; }
 size_t mxr_resolver_queued(const mxr_resolver *r) { return r->queued; }
 
 int mxr_resolver_inflight(const mxr_resolver *r, uint64_t token) {
@@ -1020,6 +1112,107 @@ static char *system_servers(ares_channel ch) {
 #endif
 }
 
+#ifdef MXR_ARES_UDP_GUARD
+/* c-ares 1.34 (unlike 1.18) closes a UDP connection on a datagram that it
+ * cannot parse and fails every query on it with ARES_EBADRESP: one bad packet
+ * would fail every lookup in flight to that server (seen: a silent name
+ * reported as badresp at once, next to a 5-octet answer). So its sockets are
+ * the system's, except that no such datagram reaches it. One shorter than a
+ * header, or without a question, is dropped, as 1.18 drops it; any other is
+ * cut to its header and question with QR clear, so that c-ares hands it to
+ * its own query only, and mxr_answer_parse reports that query as badresp, as
+ * it does over 1.18. TCP streams pass as they are. */
+static size_t udp_guard(unsigned char *m, size_t n) {
+  ares_dns_record_t *rec = NULL;
+  size_t end = 12;
+  if (n < 12) return 0;
+  if (ares_dns_parse(m, n, 0, &rec) == ARES_SUCCESS) {
+    ares_dns_record_destroy(rec);
+    return n;
+  }
+  if (m[4] != 0 || m[5] != 1) return 0;
+  while (end < n && m[end] != 0 && (m[end] & 0xC0) == 0) end += 1u + m[end];
+  end += (end < n && (m[end] & 0xC0) == 0xC0) ? 2 : 1; /* a pointer ends the name, as does the root */
+  end += 4;                                            /* type, class */
+  if (end > n) return 0;
+  m[2] &= 0x78; /* keep the opcode; QR, AA, TC, RD clear */
+  m[3] = 0;     /* RA, Z, AD, CD clear, rcode NOERROR (an error rcode would make c-ares retry without EDNS) */
+  memset(m + 6, 0, 6);
+  if (ares_dns_parse(m, end, 0, &rec) != ARES_SUCCESS) return 0;
+  ares_dns_record_destroy(rec);
+  return end;
+}
+
+static ares_ssize_t guard_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags, struct sockaddr *from,
+                                   ares_socklen_t *fromlen, void *ud) {
+  ares_socklen_t size = fromlen ? *fromlen : 0;
+  (void)ud;
+  for (;;) {
+    ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
+    size_t kept;
+    if (n <= 0 || !from) return n; /* an error, an empty datagram, or TCP */
+    if ((kept = udp_guard(buf, (size_t)n)) > 0) return (ares_ssize_t)kept;
+    if (fromlen) *fromlen = size; /* dropped: the next datagram, if any */
+  }
+}
+
+static ares_socket_t guard_socket(int domain, int type, int protocol, void *ud) {
+  int fd = socket(domain, type, protocol), one = 1;
+  (void)ud;
+  if (fd < 0) return ARES_SOCKET_BAD;
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+      (type == SOCK_STREAM && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)) {
+    close(fd);
+    return ARES_SOCKET_BAD;
+  }
+  return fd;
+}
+
+static int guard_close(ares_socket_t fd, void *ud) {
+  (void)ud;
+  return close(fd);
+}
+
+static int guard_setsockopt(ares_socket_t fd, ares_socket_opt_t opt, const void *val, ares_socklen_t len, void *ud) {
+  (void)ud;
+  if (opt == ARES_SOCKET_OPT_SENDBUF_SIZE) return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, val, len);
+  if (opt == ARES_SOCKET_OPT_RECVBUF_SIZE) return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, val, len);
+  errno = ENOSYS; /* c-ares: not supported on purpose (device binding, TCP fast open) */
+  return -1;
+}
+
+static int guard_connect(ares_socket_t fd, const struct sockaddr *to, ares_socklen_t len, unsigned flags, void *ud) {
+  (void)flags;
+  (void)ud;
+  return connect(fd, to, len);
+}
+
+static ares_ssize_t guard_sendto(ares_socket_t fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+                                 ares_socklen_t tolen, void *ud) {
+  (void)ud;
+  return to ? sendto(fd, buf, len, flags, to, tolen) : send(fd, buf, len, flags);
+}
+
+static int guard_getsockname(ares_socket_t fd, struct sockaddr *addr, ares_socklen_t *len, void *ud) {
+  (void)ud;
+  return getsockname(fd, addr, len);
+}
+
+/* NONBLOCKING, as c-ares's own sockets: without it, 1.34 reads one datagram per ares_process_fd */
+static const struct ares_socket_functions_ex guard_functions = {1,
+                                                                ARES_SOCKFUNC_FLAG_NONBLOCKING,
+                                                                guard_socket,
+                                                                guard_close,
+                                                                guard_setsockopt,
+                                                                guard_connect,
+                                                                guard_recvfrom,
+                                                                guard_sendto,
+                                                                guard_getsockname,
+                                                                NULL,
+                                                                NULL,
+                                                                NULL};
+#endif
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static int new_channel(mxr_resolver *r, size_t index, const char *spec, char *err, size_t errlen) {
@@ -1047,6 +1240,13 @@ static int new_channel(mxr_resolver *r, size_t index, const char *spec, char *er
     return -1;
   }
   r->nchannels = index + 1;
+#ifdef MXR_ARES_UDP_GUARD /* mxr_udp_attach keeps c-ares' own sockets on 1.34: the guard's are these */
+  if ((rc = (int)ares_set_socket_functions_ex(r->channels[index], &guard_functions, NULL)) != ARES_SUCCESS) {
+    snprintf(err, errlen, "c-ares socket functions: %s", ares_strerror(rc));
+    return -1;
+  }
+#endif
+  if (r->udp) mxr_udp_attach(r->udp, r->channels[index]);
   if (spec && (rc = ares_set_servers_ports_csv(r->channels[index], spec)) != ARES_SUCCESS) {
     snprintf(err, errlen, "c-ares rejected the server '%s': %s", spec, ares_strerror(rc));
     return -1;
@@ -1144,6 +1344,7 @@ int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size
   for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
     set_server(&r->servers[r->nservers++], item);
   if (r->transport == MXR_TRANSPORT_CARES) {
+    if (!(r->udp = mxr_udp_new(RECEIVE_BUFFER))) goto nomem;
     r->channels = calloc(r->nservers, sizeof *r->channels);
     r->chans = calloc(r->nservers, sizeof *r->chans);
     if (!r->channels || !r->chans) goto nomem;
@@ -1160,6 +1361,7 @@ fail:
   free(list);
   if (r) {
     free_channels(r);
+    mxr_udp_free(r->udp);
     free(r->channels);
     free(r->chans);
     free(r->servers);
@@ -1190,10 +1392,14 @@ void mxr_resolver_cancel(mxr_resolver *r) {
 
 void mxr_resolver_free(mxr_resolver *r) {
   mxr_completion *c;
+  int i;
   if (!r) return;
   mxr_resolver_cancel(r);
   free_channels(r);
+  mxr_udp_free(r->udp); /* after the channels, which close their sockets through it */
   while ((c = mxr_resolver_next(r))) mxr_completion_free(c);
+  for (i = 1; i <= r->nsinks; i++) mxr_resolver_sink_close(r, i);
+  free(r->sinks);
   free(r->channels);
   free(r->chans);
   free(r->servers);
@@ -1211,6 +1417,8 @@ static mxr_completion *new_completion(const char *name, size_t namelen, int qtyp
   c->token = token;
   c->kind = MXR_DONE_ANSWER;
   c->qtype = qtype;
+  c->label = NULL;
+  c->sink = 0;
   if (namelen > MXR_NAME_MAX) namelen = MXR_NAME_MAX;
   memcpy(c->name, name, namelen);
   c->name[namelen] = '\0';
@@ -1218,11 +1426,24 @@ static mxr_completion *new_completion(const char *name, size_t namelen, int qtyp
   return c;
 }
 
+/* Puts c into sink (counted as in flight there until it completes). */
+static void route(mxr_resolver *r, mxr_completion *c, int sink) {
+  if (!sink_of(r, sink)) return;
+  c->sink = sink;
+  r->sinks[sink].refs++;
+}
+
 int mxr_resolver_fail(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int error,
                       const char *detail) {
+  return mxr_resolver_fail_to(r, name, namelen, qtype, token, 0, error, detail);
+}
+
+int mxr_resolver_fail_to(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int sink,
+                         int error, const char *detail) {
   mxr_completion *c = new_completion(name, namelen, qtype, token);
   size_t i;
   if (!c) return MXR_E_NOMEM;
+  route(r, c, sink);
   for (i = 0; i < namelen && i < MXR_NAME_MAX; i++) /* the name goes into messages: keep it printable */
     if ((unsigned char)c->name[i] < 0x20 || (unsigned char)c->name[i] >= 0x7f) c->name[i] = '?';
   c->answer.error = error;
@@ -1260,14 +1481,31 @@ static void release(mxr_resolver *r) {
 }
 
 int mxr_resolver_submit(mxr_resolver *r, const char *name, int qtype, uint64_t token) {
-  query *q = calloc(1, sizeof *q);
-  mxr_completion *c = new_completion(name, strlen(name), qtype, token);
-  int len;
-  if (!q || !c) {
+  return mxr_resolver_submit_to(r, name, qtype, token, 0, NULL, 0);
+}
+
+int mxr_resolver_submit_to(mxr_resolver *r, const char *name, int qtype, uint64_t token, int sink, const char *label,
+                           size_t labellen) {
+  size_t namelen = strlen(name);
+  query *q = malloc(sizeof *q);
+  mxr_completion *c = new_completion(name, namelen, qtype, token);
+  int len, nomem = !q || !c;
+  if (!nomem && label && (labellen != namelen || memcmp(label, name, namelen) != 0)) {
+    c->label = malloc(labellen + 1);
+    if (c->label) {
+      memcpy(c->label, label, labellen);
+      c->label[labellen] = '\0';
+    }
+    nomem = c->label == NULL;
+  }
+  if (nomem) {
     free(q);
-    free(c);
+    mxr_completion_free(c);
     return MXR_E_NOMEM;
   }
+  memset(q, 0, offsetof(query, pkt)); /* the packet buffer is written by mxr_query_build */
+  r->submitted++;
+  route(r, c, sink);
   q->c = c;
   if (r->transport == MXR_TRANSPORT_EXTERNAL) { /* c-ares picks its own IDs; ours must be unguessable */
     unsigned char id[2];
@@ -1312,6 +1550,26 @@ int mxr_resolver_timeout_ms(mxr_resolver *r) {
   return (int)(wait * 1000.0) + 1; /* round up: waking early only spins */
 }
 
+/* Holding: queries sent meanwhile leave together at the flush. */
+void mxr_resolver_hold(mxr_resolver *r) {
+  if (r->udp) mxr_udp_hold(r->udp);
+}
+
+void mxr_resolver_flush(mxr_resolver *r) {
+  int fd;
+  if (!r->udp) return;
+  mxr_udp_flush(r->udp);
+  /* a held query whose send failed at once (a refused port): its socket
+   * reports it to c-ares on the read it makes now, as a write made at once
+   * would have */
+  while ((fd = mxr_udp_failed(r->udp)) >= 0) {
+    size_t j;
+    for (j = 0; j < r->nsocks && r->socks[j].fd != fd; j++) {
+    }
+    if (j < r->nsocks) ares_process_fd(r->channels[r->socks[j].server], fd, ARES_SOCKET_BAD);
+  }
+}
+
 size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
   size_t i, n = r->nsocks;
   int next = mxr_resolver_timeout_ms(r);
@@ -1327,6 +1585,7 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
   }
   if (n || wait_ms) {
     int ready = poll(n ? r->pfds : NULL, (nfds_t)n, wait_ms);
+    mxr_resolver_hold(r); /* what the answers let go out leaves in one batch per socket */
     /* c-ares may open and close sockets from here on (sock_state changes
      * r->socks), so the channel of each ready fd is looked up afresh. */
     for (i = 0; ready > 0 && i < n; i++) {
@@ -1347,8 +1606,10 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
    * run its timeouts so that it frees them; nothing to do on channels without */
   for (i = 0; i < r->nchannels; i++)
     if (r->chans[i].detached) ares_process_fd(r->channels[i], ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  if (!(n || wait_ms)) mxr_resolver_hold(r);
   expire(r);
   release(r);
+  mxr_resolver_flush(r);
   return r->queued;
 }
 

@@ -36,7 +36,7 @@ typedef struct mxr_resolver mxr_resolver;
 #define MXR_DEFAULT_TIMEOUT_MS 2000
 #define MXR_DEFAULT_TRIES 2
 #define MXR_DEFAULT_MAX_INFLIGHT 4096 /* the most queries on the wire at once (the window adapts below it) */
-#define MXR_SEND_BURST 100            /* queries sent between two reads of the sockets */
+#define MXR_SEND_BURST 50             /* queries sent between two reads of the sockets, besides one per answer read */
 #define MXR_MAX_SERVERS 32
 
 enum mxr_transport { MXR_TRANSPORT_CARES = 0, MXR_TRANSPORT_EXTERNAL = 1 };
@@ -58,6 +58,8 @@ typedef struct mxr_completion {
   int kind;       /* enum mxr_completion_kind */
   int qtype;
   char name[MXR_NAME_MAX + 1];
+  char *label; /* the name as the caller gave it, when it differs (malloc'd), or NULL */
+  int sink;    /* 0: the main queue; else the sink it was submitted to */
   mxr_answer answer;
 } mxr_completion;
 
@@ -69,6 +71,12 @@ int mxr_server_parse(const char *s, size_t len, char *out, size_t outlen, const 
 /* Returns 0, or -1 with a message in err. */
 int mxr_resolver_new(mxr_resolver **out, const mxr_options *opt, char *err, size_t errlen);
 
+/* Between hold and flush (they nest), queries sent leave together at the
+ * flush, one system call per socket (see mxr_udp.h); for a caller that
+ * submits many at once. mxr_resolver_process holds around its own round. */
+void mxr_resolver_hold(mxr_resolver *r);
+void mxr_resolver_flush(mxr_resolver *r);
+
 /* Cancels what is in flight and frees everything, queued completions too. */
 void mxr_resolver_free(mxr_resolver *r);
 
@@ -77,8 +85,27 @@ void mxr_resolver_free(mxr_resolver *r);
  * an mxr_error when not even a completion could be allocated. */
 int mxr_resolver_submit(mxr_resolver *r, const char *name, int qtype, uint64_t token);
 
+/* Sinks: a caller that consumes many answers itself (lookup_many) opens a
+ * sink and submits to it; those completions are queued apart, never by
+ * mxr_resolver_next/take, and taken with mxr_resolver_sink_next. A closed
+ * sink frees what it holds and what still arrives for it; its number is
+ * reused only once nothing in flight refers to it. */
+int mxr_resolver_sink_open(mxr_resolver *r); /* > 0, or -1 when out of memory */
+void mxr_resolver_sink_close(mxr_resolver *r, int sink);
+mxr_completion *mxr_resolver_sink_next(mxr_resolver *r, int sink);
+size_t mxr_resolver_sink_queued(const mxr_resolver *r, int sink);
+size_t mxr_resolver_sink_pending(const mxr_resolver *r, int sink); /* in flight, not yet completed */
+
+/* As mxr_resolver_submit, into a sink (0: the main queue), keeping label
+ * (the name as given, labellen octets) on the completion when it differs
+ * from name. */
+int mxr_resolver_submit_to(mxr_resolver *r, const char *name, int qtype, uint64_t token, int sink, const char *label,
+                           size_t labellen);
+
 /* Queues a completion that failed before reaching the network (bad name,
  * resolver closing); detail is a static string kept as the answer's detail. */
+int mxr_resolver_fail_to(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int sink,
+                         int error, const char *detail);
 int mxr_resolver_fail(mxr_resolver *r, const char *name, size_t namelen, int qtype, uint64_t token, int error,
                       const char *detail);
 
@@ -101,6 +128,7 @@ void mxr_completion_free(mxr_completion *c);
 
 size_t mxr_resolver_pending(const mxr_resolver *r);               /* queries in flight or waiting for the wire */
 size_t mxr_resolver_queued(const mxr_resolver *r);                /* completions not yet taken */
+uint64_t mxr_resolver_submitted(const mxr_resolver *r);           /* queries submitted since the start */
 int mxr_resolver_inflight(const mxr_resolver *r, uint64_t token); /* that query is not yet completed */
 
 /* The wire window now: how many queries may be on the wire at once (adaptive,
