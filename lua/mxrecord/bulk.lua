@@ -44,6 +44,9 @@ local M = {}
 -- server the rate is window / round-trip time, so it climbs.
 M.START_WINDOW, M.MIN_WINDOW, M.MAX_WINDOW = 50, 10, 4000
 M.ADAPT_SECONDS, M.ADAPT_STEP = 0.2, 1.5
+-- The backlog of the plain kinds and profiles, in names, when it follows the
+-- resolver's wire window (see plain_many)
+M.CORE_MIN, M.CORE_MAX = 256, 8192
 
 local KINDS = { mx = true, txt = true, a = true, aaaa = true, profile = true, verify = true, posture = true,
   spf = true }
@@ -335,7 +338,19 @@ plain_many = function(r, source, next_name, total, opts)
     next_result = e_take
   end
   local window, on_progress = opts.concurrency or M.START_WINDOW, opts.on_progress
-  local adaptive = opts.concurrency == nil
+  -- Without opts.concurrency the resolver's own wire window (it adapts to
+  -- the round trip and to loss) sets the backlog: about twice as many
+  -- queries submitted as it lets on the wire, within CORE_MIN..CORE_MAX
+  -- names (a profile asks about 3.7 queries per name). Hosts that carry
+  -- the packets themselves have no wire window: there the rate decides.
+  local per_name = opts.kind == "profile" and 3 or 1
+  local follow = opts.concurrency == nil and r:_window() ~= nil
+  local adaptive = opts.concurrency == nil and not follow
+  local function follow_window()
+    local w = math.floor(2 * r:_window() / per_name)
+    window = w < M.CORE_MIN and M.CORE_MIN or w > M.CORE_MAX and M.CORE_MAX or w
+  end
+  if follow then follow_window() end
   local src = io.type(source) == "file" and "file" or type(source)
   local li = 1 -- the next index of a list source
   local clock = core.monotonic
@@ -445,6 +460,7 @@ plain_many = function(r, source, next_name, total, opts)
       if finished then return nil end
       local open = pcall(r.pending, r)
       local load = e_load(e)
+      if follow and open then follow_window() end
       if open and not exhausted and not filled and load < window then
         fill(window - load)
         filled = true -- take what it queued (bad names, duplicates) before waiting

@@ -21,6 +21,8 @@
  *   r:_state() -> table                a per-resolver table for the Lua layers (cache, host)
  *   r:_engine(qtype | plans, dups)     lookup_many's engine (src/binding/lua_bulk.c)
  *   r:_submitted() -> n                DNS queries submitted so far (the benchmarks count with it)
+ *   r:_window() -> n | nothing         queries the core lets on the wire now (its adaptive window;
+ *                                      nothing with the external transport)
  * and for hosts that carry packets themselves (transport = "external"):
  *   r:_outgoing([token]) -> attempt, host, port, packet, id, timeout | nil
  *   r:_feed(attempt, bytes | nil, code) -> true | false, "gone" | "wrongid"
@@ -449,6 +451,14 @@ static int r_submitted(lua_State *L) {
   return 1;
 }
 
+/* r:_window() -> queries the core lets on the wire now (adaptive; lookup_many sizes its backlog by it) */
+static int r_window(lua_State *L) {
+  lresolver *lr = check_resolver(L);
+  if (!lr->core || lr->external) return 0; /* the host carries the packets: no wire window */
+  lua_pushinteger(L, (lua_Integer)mxr_resolver_window(lr->core));
+  return 1;
+}
+
 /* r:_engine(qtype, duplicates) -> engine: lookup_many's (lua_bulk.c) */
 static int r_engine(lua_State *L) { return mxr_lua_engine_new(L, check_live(L)); }
 
@@ -717,6 +727,7 @@ static const luaL_Reg methods[] = {
     {"_watch", r_watch},
     {"_engine", r_engine},
     {"_submitted", r_submitted},
+    {"_window", r_window},
     {NULL, NULL},
 };
 
