@@ -53,6 +53,12 @@ typedef struct local_result {
   char name[1]; /* the name as given, len octets (then the key for a duplicate) */
 } local_result;
 
+/* Group mode's tokens: above every token a resolver hands out (those stay
+ * below 2^53, Lua numbers), so r:_inflight(token) and r:_outgoing(token)
+ * never mistake one for another; the slot and the query's place in the
+ * plan below that bit. */
+#define GROUP_TOKEN ((uint64_t)1 << 62)
+
 #define MAX_PLANS 4
 #define MAX_PLAN 8 /* queries in one plan */
 
@@ -76,7 +82,7 @@ typedef struct mxr_engine {
   /* group mode (nplans > 0) */
   int nplans, next_id;
   plan plans[MAX_PLANS];
-  group **slots; /* in flight, by slot (the query's token >> 4) */
+  group **slots; /* in flight, by slot (in the query's token, see GROUP_TOKEN) */
   size_t nslots, free_slot;
   group *ready, *ready_tail;
   group *taking;                          /* being pushed by take(): freed there or at the next take or close */
@@ -228,7 +234,7 @@ static int submit_group(engine *e, const char *norm, const char *label, size_t l
   for (k = 0; k < pl->n; k++) {
     char q[MXR_NAME_MAX + 1];
     size_t plen = strlen(pl->prefix[k]);
-    uint64_t token = ((uint64_t)slot << 4) | (uint64_t)k;
+    uint64_t token = GROUP_TOKEN | ((uint64_t)slot << 4) | (uint64_t)k;
     int rc;
     if (plen + nlen > MXR_NAME_MAX) {
       memcpy(q, norm, nlen + 1);
@@ -464,7 +470,7 @@ static int take_group(lua_State *L, engine *e) {
     return 6;
   }
   while (!e->ready && (c = next_completion(e))) {
-    size_t slot = (size_t)(c->token >> 4);
+    size_t slot = (size_t)((c->token & ~GROUP_TOKEN) >> 4);
     int k2 = (int)(c->token & 15);
     g = slot < e->nslots ? e->slots[slot] : NULL;
     if (!g || k2 >= MAX_PLAN || g->got[k2]) {
