@@ -135,7 +135,11 @@ end
 function M.lookup_many(r, source, opts)
   local next_name, total = reader(source)
   opts = check_opts(opts)
-  if PLAIN[opts.kind] or (opts.kind == "profile" and not has_l2(r)) then
+  -- The engine needs the resolver's own transport: where the host carries
+  -- each query's packets (nginx: a carrier thread per query, started by the
+  -- host's methods), queries go through those methods, one by one.
+  local own_transport = r:_window() ~= nil
+  if own_transport and (PLAIN[opts.kind] or (opts.kind == "profile" and not has_l2(r))) then
     return plain_many(r, source, next_name, total, opts)
   end
   r:pending() -- raises if the resolver is closed
@@ -341,11 +345,9 @@ plain_many = function(r, source, next_name, total, opts)
   -- Without opts.concurrency the resolver's own wire window (it adapts to
   -- the round trip and to loss) sets the backlog: about twice as many
   -- queries submitted as it lets on the wire, within CORE_MIN..CORE_MAX
-  -- names (a profile asks about 3.7 queries per name). Hosts that carry
-  -- the packets themselves have no wire window: there the rate decides.
+  -- names (a profile asks about 3.7 queries per name).
   local per_name = opts.kind == "profile" and 3 or 1
-  local follow = opts.concurrency == nil and r:_window() ~= nil
-  local adaptive = opts.concurrency == nil and not follow
+  local follow = opts.concurrency == nil
   local function follow_window()
     local w = math.floor(2 * r:_window() / per_name)
     window = w < M.CORE_MIN and M.CORE_MIN or w > M.CORE_MAX and M.CORE_MAX or w
@@ -358,23 +360,6 @@ plain_many = function(r, source, next_name, total, opts)
   local odd_res, odd_name, odd_head, odd_tail = {}, {}, 1, 0
   local exhausted, done, finished, closed, source_error = false, 0, false, false, nil
   local started, last_report = clock(), clock()
-  local period_start, period_done, last_rate, direction = started, 0, nil, 1
-
-  local function adapt()
-    local now = clock()
-    if now - period_start < M.ADAPT_SECONDS then return end
-    local rate = (done - period_done) / (now - period_start)
-    local prev = last_rate
-    last_rate, period_start, period_done = rate, now, done
-    if prev and rate < prev * 0.95 then
-      direction = -direction
-    elseif prev and rate < prev * 1.05 then
-      return
-    end
-    local w = direction > 0 and window * M.ADAPT_STEP or window / M.ADAPT_STEP
-    window = math.floor(math.min(M.MAX_WINDOW, math.max(M.MIN_WINDOW, w)))
-  end
-
   local function report(final)
     local now = clock()
     if final or now - last_report >= 0.25 then
@@ -454,7 +439,6 @@ plain_many = function(r, source, next_name, total, opts)
       if res ~= nil then
         done = done + 1
         if on_progress then report(false) end
-        if adaptive and done % 256 == 0 then adapt() end
         return res, err, code, name
       end
       if finished then return nil end

@@ -201,6 +201,39 @@ case("other record types and the secure flag", function(mx, env)
   r:close()
 end)
 
+-- Whether a and b are equal tables (or values), key by key.
+local function same(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  for k, v in pairs(a) do
+    if not same(v, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
+end
+
+case("lookup_many gives what the single lookups give (mx and profile, through its engine)", function(mx, env)
+  local r = mx.resolver { servers = env.knot, timeout = 1, tries = 2, cache = false }
+  local names = { "globex.test", "Initech.TEST.", "soylent.test", "vandelay.test", "bad name", "hooli.test",
+    "pied-piper.test", "umbrella-corp.test" }
+  for _, kind in ipairs { "mx", "profile" } do
+    local n = 0
+    for res, err, code, name in r:lookup_many(names, { kind = kind }) do
+      n = n + 1
+      local one, oerr, ocode = r[kind](r, name)
+      check(code == ocode, "%s %s: code %s, single %s", kind, name, tostring(code), tostring(ocode))
+      if one then
+        check(same(res, one), "%s %s: the results differ", kind, name)
+      else
+        check(res == false and err == oerr, "%s %s: %s, single %s", kind, name, tostring(err), tostring(oerr))
+      end
+    end
+    check(n == #names, "%s: %d results for %d names", kind, n, #names)
+  end
+  r:close()
+end)
+
 -- Runs case i; returns true, or false and the message.
 function M.run(i, mx, env)
   local c = M.cases[i]
