@@ -334,6 +334,8 @@ describe("r:lookup_many kind = \"profile\"", function()
       names[#names + 1] = n .. ".profile.test"
     end
     names[#names + 1] = "nosuch.test"
+    -- 248 octets: its MX and TXT can be asked, its _dmarc. name cannot (failed as r:txt fails it)
+    names[#names + 1] = table.concat({ ("a"):rep(60), ("b"):rep(60), ("c"):rep(60), ("d"):rep(60), "test" }, ".")
     names[#names + 1] = "bad name"
     names[#names + 1] = "Globex.TEST." -- a duplicate of globex.test by its normalised name
     local one = mxrecord.resolver { servers = { srv.address }, timeout = 2, cache = false }
@@ -357,5 +359,16 @@ describe("r:lookup_many kind = \"profile\"", function()
     assert.is_true(second > 0, "no name needed the second round") -- the test covers it
     one:close()
     bulk:close()
+  end)
+
+  it("the engine's later rounds take only a normalised name (the internal _engine API)", function()
+    local r = mxrecord.resolver { servers = { srv.address }, timeout = 1 }
+    local e = r:_engine({ { "mx", "" }, { "txt", "_dmarc." } }, "repeat")
+    assert.has_error(function() e:add(("a"):rep(4000), 2, 1) end)
+    assert.has_error(function() e:add(("a"):rep(254), 2, 1) end)
+    assert.has_error(function() e:add("", 2, 1) end)
+    assert.is_true(e:add(("a"):rep(60) .. ".test", 2, 1)) -- "_dmarc." + 65: fits
+    e:close()
+    r:close()
   end)
 end)

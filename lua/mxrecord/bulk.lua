@@ -389,7 +389,7 @@ plain_many = function(r, source, next_name, total, opts)
         li = nxt
         if eof then
           exhausted = true
-        elseif nxt - li < room and source[li] ~= nil and type(source[li]) ~= "string" then
+        elseif source[li] ~= nil and type(source[li]) ~= "string" then
           odd(source[li]) -- add_list stopped at it
           li = li + 1
         end

@@ -65,6 +65,7 @@ typedef struct local_result {
 /* A name of group mode in flight: its answers gather here. */
 typedef struct group {
   int id, plan, left;
+  char norm[MXR_NAME_MAX + 1]; /* the normalised name: the queries ask prefix + norm */
   mxr_completion *got[MAX_PLAN];
   struct group *next; /* on the ready list once complete */
   size_t len;
@@ -227,24 +228,25 @@ static int submit_group(engine *e, const char *norm, const char *label, size_t l
   g->left = pl->n;
   g->len = len;
   memcpy(g->label, label, len);
+  memcpy(g->norm, norm, nlen + 1);
   if ((slot = take_slot(e, g)) < 0) {
     free(g);
     return -1;
   }
   for (k = 0; k < pl->n; k++) {
-    char q[MXR_NAME_MAX + 1];
+    /* prefix + name: a normalised name stays normalised behind an ASCII
+     * prefix unless it grows too long, which fails as r:txt would fail it */
+    char q[sizeof pl->prefix[k] + MXR_NAME_MAX + 1], checked[MXR_NAME_MAX + 1];
     size_t plen = strlen(pl->prefix[k]);
     uint64_t token = GROUP_TOKEN | ((uint64_t)slot << 4) | (uint64_t)k;
+    const char *why = NULL;
     int rc;
-    if (plen + nlen > MXR_NAME_MAX) {
-      memcpy(q, norm, nlen + 1);
-      rc = mxr_resolver_fail_to(lr->core, q, nlen, pl->qtype[k], token, e->sink, MXR_E_BADNAME,
-                                "the name is too long for this lookup");
-    } else {
-      memcpy(q, pl->prefix[k], plen);
-      memcpy(q + plen, norm, nlen + 1);
+    memcpy(q, pl->prefix[k], plen);
+    memcpy(q + plen, norm, nlen + 1);
+    if (plen + nlen > MXR_NAME_MAX && mxr_lua_to_ascii(q, plen + nlen, checked, &why) < 0)
+      rc = mxr_resolver_fail_to(lr->core, q, plen + nlen, pl->qtype[k], token, e->sink, MXR_E_BADNAME, why);
+    else
       rc = mxr_resolver_submit_to(lr->core, q, pl->qtype[k], token, e->sink, NULL, 0);
-    }
     if (rc) { /* no memory for this one: the group completes without it (taken as nomem) */
       if (--g->left == 0) {
         e->slots[slot] = NULL;
@@ -313,6 +315,8 @@ static int e_add(lua_State *L) {
   if (!lua_isnoneornil(L, 3)) { /* a later round of a group: the name is normalised already */
     lua_Integer p = luaL_checkinteger(L, 3), id = luaL_checkinteger(L, 4);
     if (!e->nplans || p < 1 || p > e->nplans) return luaL_argerror(L, 3, "not a plan of this engine");
+    if (len == 0 || len > MXR_NAME_MAX || memchr(name, '\0', len))
+      return luaL_argerror(L, 2, "a normalised name expected (a later round takes the first round's)");
     if (e->lr->closing) { /* too late for another round: the caller keeps what it has */
       lua_pushboolean(L, 0);
       return 1;
@@ -505,10 +509,11 @@ static int take_group(lua_State *L, engine *e) {
       lua_pushboolean(L, 0);
       lua_pushliteral(L, "nomem: out of memory");
       lua_pushliteral(L, "nomem");
-      lua_pushnil(L);
+      lua_pushfstring(L, "%s%s", e->plans[g->plan - 1].prefix[k], g->norm);
       continue;
     }
-    lua_pushstring(L, c->name);
+    /* the name asked, whole (a completion keeps at most 253 octets of a name too long to ask) */
+    lua_pushfstring(L, "%s%s", e->plans[g->plan - 1].prefix[k], g->norm);
     push_three(L, e->lr, c); /* frees c */
     lua_pushvalue(L, -4);    /* the query's name, last */
     lua_remove(L, -5);
@@ -572,15 +577,8 @@ static int e_take(lua_State *L) {
 /* e:load() -> names added and not yet taken */
 static int e_load(lua_State *L) {
   engine *e = check_engine(L);
-  if (!e->lr->core || !e->sink) { /* closed: only what it left behind */
-    size_t n = 0;
-    const mxr_completion *c;
-    const local_result *l;
-    for (c = e->orphans; c; c = c->next) n++;
-    for (l = e->head; l; l = l->next) n++;
-    lua_pushinteger(L, (lua_Integer)n);
-    return 1;
-  }
+  /* also after a close: the close completed every query (cancelled), and
+   * the engine took them as orphans before the core went */
   lua_pushinteger(L, (lua_Integer)(e->added - e->taken));
   return 1;
 }

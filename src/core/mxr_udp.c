@@ -98,8 +98,8 @@ void mxr_udp_free(mxr_udp *u) {
 }
 
 /* Sends what s holds, in order; a datagram the kernel refuses is dropped (it
- * times out like a lost one) and an error that says something about the
- * peer (a refused port) is kept for the next read. */
+ * times out like a lost one), and a refused port is kept for the read after
+ * the answers already read (c-ares then fails that server's queries). */
 static void send_held(mxr_udp *u, usock *s) {
   struct mmsghdr msgs[SEND_SLOTS];
   struct iovec iov[SEND_SLOTS];
@@ -120,11 +120,11 @@ static void send_held(mxr_udp *u, usock *s) {
     } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS || errno == ENOMEM)) {
       break; /* the rest is lost for now: the deadlines retry it */
     } else {
-      if (sent < 0) {
+      if (sent < 0 && errno == ECONNREFUSED) { /* the peer refuses: every query to it should hear so */
         s->err = s->announce = errno;
-        if (errno == ECONNREFUSED) mark_refused(u, s, 1);
+        mark_refused(u, s, 1);
       }
-      i++; /* that one failed; the others may still go */
+      i++; /* that one is lost (it times out and is retried, as a lost datagram); the others may still go */
     }
   }
   s->scount = 0;
@@ -231,7 +231,7 @@ static ares_ssize_t u_recvfrom(ares_socket_t fd, void *buf, size_t len, int flag
   size_t n;
   int k;
   if (!s || !s->dgram) return from ? recvfrom(fd, buf, len, flags, from, fromlen) : recv(fd, buf, len, flags);
-  if (s->err) {
+  if (s->rcount == 0 && s->err) { /* after the answers already read: a refusal closes the socket */
     errno = s->err;
     s->err = 0;
     return -1;
