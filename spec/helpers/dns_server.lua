@@ -77,13 +77,14 @@ local function answers(port, zone)
   return r ~= nil
 end
 
-local function wait_ready(port, zone, logfile)
+-- Waits up to 10 s for ready() to be true.
+local function wait_ready(ready, port, logfile)
   local deadline = socket.gettime() + 10
   while socket.gettime() < deadline do
-    if answers(port, zone) then return true end
-    socket.sleep(0.05)
+    if ready() then return true end
+    socket.sleep(0.02)
   end
-  return nil, "server did not answer on port " .. port .. ": " .. (read_file(logfile) or "")
+  return nil, "server did not start on port " .. port .. ": " .. (read_file(logfile) or "")
 end
 
 local Server = {}
@@ -123,14 +124,19 @@ function Server:counts()
 end
 
 
--- Runs cmd in the background and waits until it answers DNS on port;
--- returns the server object, or raises with the server's log.
+-- Runs cmd in the background (in a clean environment, its log in dir/log)
+-- and waits until it answers DNS on port for probe_zone, or until
+-- probe_zone(srv) is true when it is a function; returns the server object
+-- (srv:stop() ends it and removes dir), or raises with the server's log.
+-- Every server helper starts its server this way.
 local function launch(cmd, dir, port, probe_zone)
   local pidfile, logfile = dir .. "/pid", dir .. "/log"
   assert(sh(CLEAN_ENV .. cmd .. " >" .. logfile .. " 2>&1 </dev/null & echo $! >" .. pidfile))
   local pid = (read_file(pidfile) or ""):match("%d+")
   local srv = setmetatable({ pid = pid, dir = dir, port = port, address = "127.0.0.1:" .. port }, Server)
-  local ok, err = pid and wait_ready(port, probe_zone, logfile)
+  local ready = type(probe_zone) == "function" and function() return probe_zone(srv) end
+    or function() return answers(port, probe_zone) end
+  local ok, err = pid and wait_ready(ready, port, logfile)
   if not ok then
     srv:stop()
     error(err or ("could not start: " .. cmd))
@@ -144,6 +150,8 @@ local function knotd_path()
   end
   return "knotd"
 end
+
+M.launch = launch
 
 -- opts.zones: { [zone name] = zone file path }; opts.port: fixed port (optional);
 -- opts.count: count queries by type (srv:counts() reads them, through knotc).
