@@ -26,35 +26,20 @@ end
 local function get(port, path) return http_read(http_send(port, path)) end
 
 describe("OpenResty (examples/openresty/run.sh)", function()
-  local srv, fault, port, pid, log
+  local srv, fault, port, example
 
   setup(function()
     assert(ok_json, "lua-cjson is needed")
     srv = dns.start { zones = { test = "examples/data/companies.test.zone" } }
     fault = dns.start_fault()
-    port = dns.free_port()
-    log = os.tmpname()
     -- knotd refuses names outside its zone, so silent.example moves on to the silent server
-    local cmd = ("env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH MXRECORD_SERVERS=%s,%s MXRECORD_TIMEOUT=0.5 "
-      .. "bash examples/openresty/run.sh %d >%s 2>&1 & echo $!"):format(srv.address, fault.address, port, log)
-    local p = assert(io.popen(cmd))
-    pid = p:read("*l")
-    p:close()
-    for _ = 1, 100 do
-      local c = socket.connect("127.0.0.1", port)
-      if c then
-        c:close()
-        return
-      end
-      socket.sleep(0.05)
-    end
-    local f = io.open(log)
-    error("nginx did not start: " .. (f and f:read("*a") or ""))
+    example = require("spec.helpers.nginx").run_example { MXRECORD_SERVERS = srv.address .. "," .. fault.address,
+      MXRECORD_TIMEOUT = 0.5 }
+    port = example.port
   end)
 
   teardown(function()
-    if pid then os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.3") end
-    if log then os.remove(log) end
+    if example then example.stop() end
     if srv then srv:stop() end
     if fault then fault:stop() end
   end)

@@ -514,13 +514,12 @@ end)
 describe("OpenResty: /verify?smtp=1 over cosockets", function()
   local socket = require "socket"
   local ok_json, cjson = pcall(require, "cjson")
-  local port, pid, log
+  local port, example
 
   local function get(path)
     local c, err = socket.connect("127.0.0.1", port)
     if not c then
-      local f = io.open(log)
-      error("nginx: " .. tostring(err) .. "\n" .. (f and f:read("*a") or ""))
+      error("nginx: " .. tostring(err) .. "\n" .. example.output())
     end
     c:settimeout(30)
     assert(c:send("GET " .. path .. " HTTP/1.0\r\nHost: localhost\r\n\r\n"))
@@ -534,29 +533,13 @@ describe("OpenResty: /verify?smtp=1 over cosockets", function()
   setup(function()
     assert(ok_json, "lua-cjson is needed")
     if not io.open("build-5.1/mxrecord/core.so") then os.execute("bash scripts/build.sh 5.1") end
-    port = require("spec.helpers.dns_server").free_port()
-    log = os.tmpname()
-    local cmd = ("env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH MXRECORD_SERVERS=%s MXRECORD_TIMEOUT=1 "
-      .. "MXRECORD_HELO=probe.mxrecord.test MXRECORD_SMTP_PORT=%d MXRECORD_SMTP_PRIVATE=1 "
-      .. "bash examples/openresty/run.sh %d >%s 2>&1 & echo $!"):format(env.dns.address, env.port, port, log)
-    local p = assert(io.popen(cmd))
-    pid = p:read("*l")
-    p:close()
-    for _ = 1, 100 do
-      local c = socket.connect("127.0.0.1", port)
-      if c then
-        c:close()
-        return
-      end
-      socket.sleep(0.05)
-    end
-    local f = io.open(log)
-    error("nginx did not start: " .. (f and f:read("*a") or ""))
+    example = require("spec.helpers.nginx").run_example { MXRECORD_SERVERS = env.dns.address, MXRECORD_TIMEOUT = 1,
+      MXRECORD_HELO = "probe.mxrecord.test", MXRECORD_SMTP_PORT = env.port, MXRECORD_SMTP_PRIVATE = 1 }
+    port = example.port
   end)
 
   teardown(function()
-    if pid then os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.3") end
-    if log then os.remove(log) end
+    if example then example.stop() end
   end)
 
   it("gives the same verdicts, reasons and states as the plain resolver", function()

@@ -111,4 +111,37 @@ function Server:log()
   return s
 end
 
+-- examples/openresty/run.sh on a free port, with env (a table of
+-- variables) in a clean environment; waits until it accepts connections.
+-- Returns { port =, output = function (what it printed so far), stop =
+-- function }; raises with its output when it does not start.
+function M.run_example(env)
+  local port, log = dns.free_port(), os.tmpname()
+  local vars = {}
+  for k, v in pairs(env) do vars[#vars + 1] = k .. "=" .. tostring(v) end
+  table.sort(vars)
+  local p = assert(io.popen(("env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH %s bash examples/openresty/run.sh %d >%s 2>&1 & echo $!")
+    :format(table.concat(vars, " "), port, log)))
+  local pid = p:read("*l")
+  p:close()
+  local ex = { port = port }
+  function ex.output() return log and dns.read_file(log) or "" end
+  function ex.stop()
+    if pid then os.execute("kill " .. pid .. " 2>/dev/null; sleep 0.3") end
+    if log then os.remove(log) end
+    pid, log = nil, nil
+  end
+  for _ = 1, 100 do
+    local c = socket.connect("127.0.0.1", port)
+    if c then
+      c:close()
+      return ex
+    end
+    socket.sleep(0.05)
+  end
+  local out = dns.read_file(log) or ""
+  ex.stop()
+  error("nginx did not start: " .. out)
+end
+
 return M
