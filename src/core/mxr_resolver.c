@@ -316,13 +316,19 @@ static void epoll_update(mxr_resolver *r, int fd, int events, int op) {
   if (epoll_ctl(r->epfd, op, fd, &ev) < 0 && op == EPOLL_CTL_MOD) epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* The index of fd in r->socks, or r->nsocks when c-ares does not hold it (any more). */
+static size_t find_sock(const mxr_resolver *r, int fd) {
+  size_t i;
+  for (i = 0; i < r->nsocks && r->socks[i].fd != fd; i++) {
+  }
+  return i;
+}
+
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable) {
   chan *ch = data;
   mxr_resolver *r = ch->r;
-  size_t i;
+  size_t i = find_sock(r, (int)fd);
   int events = (readable ? MXR_EV_READ : 0) | (writable ? MXR_EV_WRITE : 0);
-  for (i = 0; i < r->nsocks; i++)
-    if (r->socks[i].fd == (int)fd) break;
   if (!events) {
     if (i < r->nsocks) {
       epoll_update(r, (int)fd, 0, EPOLL_CTL_DEL);
@@ -1563,9 +1569,7 @@ void mxr_resolver_flush(mxr_resolver *r) {
    * reports it to c-ares on the read it makes now, as a write made at once
    * would have */
   while ((fd = mxr_udp_failed(r->udp)) >= 0) {
-    size_t j;
-    for (j = 0; j < r->nsocks && r->socks[j].fd != fd; j++) {
-    }
+    size_t j = find_sock(r, fd);
     if (j < r->nsocks) ares_process_fd(r->channels[r->socks[j].server], fd, ARES_SOCKET_BAD);
   }
 }
@@ -1593,9 +1597,7 @@ size_t mxr_resolver_process(mxr_resolver *r, int wait_ms) {
       size_t j;
       if (!p.revents) continue;
       ready--;
-      for (j = 0; j < r->nsocks && r->socks[j].fd != p.fd; j++) {
-      }
-      if (j == r->nsocks) continue; /* closed meanwhile */
+      if ((j = find_sock(r, p.fd)) == r->nsocks) continue; /* closed meanwhile */
       ares_process_fd(r->channels[r->socks[j].server],
                       (p.revents & (POLLIN | POLLERR | POLLHUP)) ? p.fd : ARES_SOCKET_BAD,
                       (p.revents & POLLOUT) ? p.fd : ARES_SOCKET_BAD);
