@@ -122,6 +122,25 @@ end
 local Batch = {}
 Batch.__index = Batch
 
+-- opts.on_progress's caller for both loops below: report(final) calls it at
+-- most every 0.25 s and at the end, with what stats() returns now (done,
+-- inflight, window, duplicates); nothing without on_progress.
+local function reporter(on_progress, total, stats)
+  if not on_progress then return function() end end
+  local clock = core.monotonic
+  local started, last = clock(), clock()
+  return function(final)
+    local now = clock()
+    if final or now - last >= 0.25 then
+      last = now
+      local elapsed = now - started
+      local done, inflight, window, duplicates = stats()
+      on_progress { done = done, total = total, elapsed = elapsed, rate = done / math.max(elapsed, 1e-9),
+        inflight = inflight, window = window, duplicates = duplicates }
+    end
+  end
+end
+
 local PLAIN = { mx = true, txt = true, a = true, aaaa = true }
 local plain_many
 
@@ -153,8 +172,7 @@ function M.lookup_many(r, source, opts)
   local head, tail = 1, 0 -- items are head..tail
   local inflight, exhausted, done, finished, closed = 0, false, 0, false, false
   local duplicates, source_error = 0, nil
-  local started, last_report = clock(), clock()
-  local period_start, period_done, last_rate, direction = started, 0, nil, 1
+  local period_start, period_done, last_rate, direction = clock(), 0, nil, 1
 
   -- hill climbing on the rate, for the default window
   local function adapt()
@@ -177,16 +195,7 @@ function M.lookup_many(r, source, opts)
     q_res[tail], q_err[tail], q_code[tail], q_name[tail] = res, err, code, name
   end
 
-  local function report(final)
-    if not on_progress then return end
-    local now = clock()
-    if final or now - last_report >= 0.25 then
-      last_report = now
-      local elapsed = now - started
-      on_progress { done = done, total = total, elapsed = elapsed, rate = done / math.max(elapsed, 1e-9),
-        inflight = inflight, window = window, duplicates = duplicates }
-    end
-  end
+  local report = reporter(on_progress, total, function() return done, inflight, window, duplicates end)
 
   local function stopped() return closed end
 
@@ -355,21 +364,10 @@ plain_many = function(r, source, next_name, total, opts)
   if follow then follow_window() end
   local src = io.type(source) == "file" and "file" or type(source)
   local li = 1 -- the next index of a list source
-  local clock = core.monotonic
   -- items that are not names (a list or iterator gave a number, a table...): reported in order of reading
   local odd_res, odd_name, odd_head, odd_tail = {}, {}, 1, 0
   local exhausted, done, finished, closed, source_error = false, 0, false, false, nil
-  local started, last_report = clock(), clock()
-  local function report(final)
-    local now = clock()
-    if final or now - last_report >= 0.25 then
-      last_report = now
-      local elapsed = now - started
-      local load = e_load(e)
-      on_progress { done = done, total = total, elapsed = elapsed, rate = done / math.max(elapsed, 1e-9),
-        inflight = load, window = window, duplicates = e:duplicates() }
-    end
-  end
+  local report = reporter(on_progress, total, function() return done, e_load(e), window, e:duplicates() end)
 
   local function odd(v)
     odd_tail = odd_tail + 1
@@ -414,7 +412,7 @@ plain_many = function(r, source, next_name, total, opts)
 
   local function finish()
     finished = true
-    if on_progress then report(true) end
+    report(true)
     e:close()
     if source_error then
       local err = source_error[1]
