@@ -146,7 +146,9 @@ describe("r:lookup_many", function()
   end)
 
   it("gives each name back as the source gave it, and the same answers as r:mx one by one", function()
-    local names = { "OK.Verify.Test.", "ok.verify.test", "nosuch.verify.test", "Single.VERIFY.test", "bad..name" }
+    -- case and a trailing dot, an IDN name, bad UTF-8 and an empty label
+    local names = { "OK.Verify.Test.", "ok.verify.test", "nosuch.verify.test", "Single.VERIFY.test", "bad..name",
+      "Bücher.verify.test", "\255\254.verify.test" }
     local out = collect(names, { duplicates = "repeat" })
     assert.equals(#names, #out)
     local t = by_name(out)
